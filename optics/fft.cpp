@@ -1,0 +1,123 @@
+#include "optics/fft.hpp"
+
+#include <fftw3.h>
+
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+namespace accel::optics {
+namespace {
+
+// FFTW's planner is not re-entrant (everything but fftw_execute* touches its global state),
+// so planning is serialised through this one mutex; execution needs no lock.
+std::mutex& planner_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+template <class Real>
+struct Api;
+
+template <>
+struct Api<float> {
+    using plan = fftwf_plan;
+    using complex = fftwf_complex;
+    static void* malloc(std::size_t bytes) { return fftwf_malloc(bytes); }
+    static void free(void* p) { fftwf_free(p); }
+    static plan plan_many(int rank, const int* n, int howmany, complex* in, const int* inembed, int istride, int idist,
+                          complex* out, const int* onembed, int ostride, int odist, int sign, unsigned flags) {
+        return fftwf_plan_many_dft(rank, n, howmany, in, inembed, istride, idist, out, onembed, ostride, odist, sign, flags);
+    }
+    static void execute(plan p, complex* in, complex* out) { fftwf_execute_dft(p, in, out); }
+    static void destroy(plan p) { fftwf_destroy_plan(p); }
+};
+
+template <>
+struct Api<double> {
+    using plan = fftw_plan;
+    using complex = fftw_complex;
+    static void* malloc(std::size_t bytes) { return fftw_malloc(bytes); }
+    static void free(void* p) { fftw_free(p); }
+    static plan plan_many(int rank, const int* n, int howmany, complex* in, const int* inembed, int istride, int idist,
+                          complex* out, const int* onembed, int ostride, int odist, int sign, unsigned flags) {
+        return fftw_plan_many_dft(rank, n, howmany, in, inembed, istride, idist, out, onembed, ostride, odist, sign, flags);
+    }
+    static void execute(plan p, complex* in, complex* out) { fftw_execute_dft(p, in, out); }
+    static void destroy(plan p) { fftw_destroy_plan(p); }
+};
+
+}  // namespace
+
+template <class Real>
+AlignedBuffer<Real>::AlignedBuffer(std::size_t count) : size_(count) {
+    if (count == 0) return;
+    data_ = static_cast<std::complex<Real>*>(Api<Real>::malloc(count * sizeof(std::complex<Real>)));
+    if (!data_) throw std::bad_alloc();
+    std::memset(static_cast<void*>(data_), 0, count * sizeof(std::complex<Real>));
+}
+
+template <class Real>
+AlignedBuffer<Real>& AlignedBuffer<Real>::operator=(AlignedBuffer&& o) noexcept {
+    if (this != &o) {
+        if (data_) Api<Real>::free(data_);
+        data_ = std::exchange(o.data_, nullptr);
+        size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+}
+
+template <class Real>
+AlignedBuffer<Real>::~AlignedBuffer() {
+    if (data_) Api<Real>::free(data_);
+}
+
+template <class Real>
+struct FftBatch<Real>::Impl {
+    typename Api<Real>::plan plan = nullptr;
+    ~Impl() {
+        if (plan) {
+            std::lock_guard lock(planner_mutex());
+            Api<Real>::destroy(plan);
+        }
+    }
+};
+
+template <class Real>
+FftBatch<Real>::FftBatch(int m, int howmany, std::size_t distance, Direction dir) : impl_(std::make_unique<Impl>()) {
+    if (m < 1 || howmany < 1 || distance < static_cast<std::size_t>(m))
+        throw std::invalid_argument("FftBatch: need m ≥ 1, howmany ≥ 1 and distance ≥ m");
+    // FFTW_MEASURE overwrites its arrays while planning, so plan on scratch memory of the
+    // same alignment as the buffers the plan will later run on.
+    AlignedBuffer<Real> scratch(distance * static_cast<std::size_t>(howmany));
+    auto* data = reinterpret_cast<typename Api<Real>::complex*>(scratch.data());
+    const int dist = static_cast<int>(distance);
+    const int sign = dir == Direction::forward ? FFTW_FORWARD : FFTW_BACKWARD;
+    std::lock_guard lock(planner_mutex());
+    impl_->plan = Api<Real>::plan_many(1, &m, howmany, data, nullptr, 1, dist, data, nullptr, 1, dist, sign, FFTW_MEASURE);
+    if (!impl_->plan) throw std::runtime_error("FFTW could not create a plan of length " + std::to_string(m));
+}
+
+template <class Real>
+FftBatch<Real>::FftBatch(FftBatch&&) noexcept = default;
+template <class Real>
+FftBatch<Real>& FftBatch<Real>::operator=(FftBatch&&) noexcept = default;
+template <class Real>
+FftBatch<Real>::~FftBatch() = default;
+
+template <class Real>
+void FftBatch<Real>::execute(std::complex<Real>* data) const {
+    auto* d = reinterpret_cast<typename Api<Real>::complex*>(data);
+    Api<Real>::execute(impl_->plan, d, d);
+}
+
+std::string fftw_library_version() { return fftw_version; }
+
+template class AlignedBuffer<float>;
+template class AlignedBuffer<double>;
+template class FftBatch<float>;
+template class FftBatch<double>;
+
+}  // namespace accel::optics

@@ -1,0 +1,67 @@
+#pragma once
+// FFTW plans for the padded, pruned 2-D transform used by angular-spectrum propagation.
+// FFTW's header stays in fft.cpp; callers see plain complex pointers.
+//
+// Layout: a field of n×n samples is propagated on an m×m padded grid (m ≥ n). The data sit
+// in the first n rows and n columns of the padded grid (zero elsewhere); because the
+// propagation is a circular convolution, this is equivalent to centring them and saves index
+// arithmetic. Rows are stored with a leading dimension `row_stride` ≥ m chosen so that every
+// row is aligned for SIMD, which lets one plan execute on any row (new-array execute).
+
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace accel::optics {
+
+// 64-byte aligned buffer of complex samples, allocated with fftw_malloc.
+template <class Real>
+class AlignedBuffer {
+public:
+    AlignedBuffer() = default;
+    explicit AlignedBuffer(std::size_t count);
+    AlignedBuffer(AlignedBuffer&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; o.size_ = 0; }
+    AlignedBuffer& operator=(AlignedBuffer&& o) noexcept;
+    AlignedBuffer(const AlignedBuffer&) = delete;
+    AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+    ~AlignedBuffer();
+
+    std::complex<Real>* data() { return data_; }
+    const std::complex<Real>* data() const { return data_; }
+    [[nodiscard]] std::size_t size() const { return size_; }
+
+private:
+    std::complex<Real>* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+// A batch of `howmany` contiguous 1-D complex transforms of length m whose starts are
+// `distance` elements apart, forward (e^{-i}) or backward (e^{+i}), unnormalised, in place.
+// Plans are made once (FFTW_MEASURE on scratch memory) and executed with new-array execute,
+// which FFTW guarantees to be thread-safe; only planning is serialised.
+template <class Real>
+class FftBatch {
+public:
+    enum class Direction { forward, backward };
+    FftBatch(int m, int howmany, std::size_t distance, Direction dir);
+    FftBatch(FftBatch&&) noexcept;
+    FftBatch& operator=(FftBatch&&) noexcept;
+    ~FftBatch();
+
+    // `data` must be aligned like AlignedBuffer and hold howmany rows at the planned distance.
+    void execute(std::complex<Real>* data) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Leading dimension for rows of m complex samples: m rounded up to a multiple of 8,
+// so that every row starts on a 64-byte boundary in float and double.
+inline std::size_t aligned_row_stride(int m) { return (static_cast<std::size_t>(m) + 7u) / 8u * 8u; }
+
+// Version string of the FFTW library in use (for provenance records).
+std::string fftw_library_version();
+
+}  // namespace accel::optics

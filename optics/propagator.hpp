@@ -1,0 +1,122 @@
+#pragma once
+// Band-limited angular-spectrum propagation (Matsushima & Shimobaba, Opt. Express 17,
+// 19662, 2009) between parallel planes in free space.
+//
+//   U_z = crop( F⁻¹[ H · F[pad(U_0)] ] ),  H(fx,fy) = exp(i·2π·z·sqrt(1/λ² − fx² − fy²))
+//
+// H is zero for evanescent components and outside the band limit
+// f_lim = 1/(λ·sqrt((2z/L)² + 1)), L the padded window width; inside the cropped window
+// the result then equals the linear convolution with the band-limited kernel (no
+// wrap-around), provided the padding is at least N/2 per side (padded window ≥ 2N).
+
+#include <complex>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "optics/fft.hpp"
+#include "optics/field.hpp"
+#include "optics/grid.hpp"
+
+namespace accel::optics {
+
+// Everything that determines a transfer function.
+struct PropagationGeometry {
+    Grid grid;                 // the n×n plane (input and output)
+    double wavelength_m = 0;   // vacuum wavelength
+    double distance_m = 0;     // plane separation, > 0
+    int pad_px = -1;           // zero padding per side; −1 means the default n/2 (padded window 2N)
+    bool band_limit = true;    // Matsushima–Shimobaba band limit; off only to study aliasing
+
+    [[nodiscard]] int padding_px() const { return pad_px < 0 ? (grid.n + 1) / 2 : pad_px; }
+    [[nodiscard]] int padded_n() const { return grid.n + 2 * padding_px(); }
+    [[nodiscard]] double padded_width_m() const { return padded_n() * grid.pitch_m; }
+    // f_lim of the band limit, cycles per metre.
+    [[nodiscard]] double band_limit_per_m() const;
+
+    auto key() const { return std::make_tuple(grid.n, grid.pitch_m, wavelength_m, distance_m, padding_px(), band_limit); }
+};
+
+// Throws std::invalid_argument naming the bad quantity (distance ≤ 0, non-finite, ...).
+void validate(const PropagationGeometry& g);
+
+// H on the m×m padded frequency grid, already scaled by 1/m² so that unnormalised
+// forward and backward FFTs give a correctly normalised propagation.
+// Stored column-major (index fx_index·m + fy_index), the order in which it is applied.
+template <class Real>
+struct TransferFunction {
+    PropagationGeometry geometry;
+    int m = 0;
+    std::vector<std::complex<Real>> h_scaled;
+};
+
+template <class Real>
+TransferFunction<Real> band_limited_transfer(const PropagationGeometry& g);
+
+// Transfer functions and FFT plans shared between propagators: built once per
+// (grid, λ, z, padding) and per padded size respectively. Thread-safe. Owned by whoever
+// composes a model; there is no global instance.
+template <class Real>
+class PropagationCache {
+public:
+    std::shared_ptr<const TransferFunction<Real>> transfer(const PropagationGeometry& g);
+
+    struct Plans {
+        FftBatch<Real> row_forward, row_backward;        // one row of length m
+        FftBatch<Real> block_forward, block_backward;    // column_block columns, stored as rows
+        int column_block;
+    };
+    std::shared_ptr<const Plans> plans(int m);
+
+    [[nodiscard]] std::size_t transfer_count() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<decltype(PropagationGeometry{}.key()), std::shared_ptr<const TransferFunction<Real>>> transfers_;
+    std::map<int, std::shared_ptr<const Plans>> plans_;
+};
+
+// Scratch memory for one propagation at a time; one per thread when propagating in parallel.
+template <class Real>
+class PropagationWorkspace {
+public:
+    PropagationWorkspace(int n, int m, int threads);
+
+private:
+    template <class> friend class Propagator;
+    AlignedBuffer<Real> rows_;     // n rows × row_stride
+    AlignedBuffer<Real> columns_;  // threads × column_block rows × row_stride
+    int threads_;
+};
+
+template <class Real>
+class Propagator {
+public:
+    using complex_type = std::complex<Real>;
+
+    // `threads` > 1 splits one propagation over OpenMP threads; use 1 when the caller
+    // parallelises over images instead.
+    Propagator(const PropagationGeometry& g, PropagationCache<Real>& cache, int threads = 1);
+
+    [[nodiscard]] const PropagationGeometry& geometry() const { return tf_->geometry; }
+    [[nodiscard]] PropagationWorkspace<Real> make_workspace() const;
+
+    // n×n row-major in → n×n out; `in` and `out` may be the same array. No allocation.
+    void forward(const complex_type* in, complex_type* out, PropagationWorkspace<Real>& ws) const;
+    // The exact adjoint P† of forward (conj(H), pad and crop swapped): ⟨P u, v⟩ = ⟨u, P† v⟩.
+    void adjoint(const complex_type* in, complex_type* out, PropagationWorkspace<Real>& ws) const;
+
+    // Convenience for one-off use: allocates a workspace and the output.
+    [[nodiscard]] Field<Real> propagate(const Field<Real>& in) const;
+
+private:
+    void apply(const complex_type* in, complex_type* out, PropagationWorkspace<Real>& ws, bool conjugate) const;
+
+    std::shared_ptr<const TransferFunction<Real>> tf_;
+    std::shared_ptr<const typename PropagationCache<Real>::Plans> plans_;
+    int threads_;
+};
+
+}  // namespace accel::optics
