@@ -37,8 +37,9 @@ std::vector<DetectorArea> photodiode_areas(const PhotodiodeArray& a) {
 }
 
 std::vector<DetectorArea> class_regions_3_4_3(double span_m, double side_m) {
-    if (!(span_m > 0.0) || !(side_m > 0.0) || side_m * 4 > span_m)
-        throw std::invalid_argument("class regions: need 0 < 4·side ≤ span");
+    // The middle row's four regions sit span/5 apart: a larger side would make them overlap.
+    if (!(span_m > 0.0) || !(side_m > 0.0) || side_m * 5 > span_m)
+        throw std::invalid_argument("class regions: need 0 < 5·side ≤ span");
     // Rows at 1/4, 1/2, 3/4 of the span holding 3, 4 and 3 regions, evenly spaced.
     const int per_row[3] = {3, 4, 3};
     std::vector<DetectorArea> areas;

@@ -62,7 +62,8 @@ std::vector<SamplingFinding> check_transfer_function(const PropagationGeometry& 
 }
 
 template <class Real>
-std::vector<SamplingFinding> check_window_spread(const PropagationGeometry& g, const Field<Real>& input, double max_lost_fraction) {
+std::vector<SamplingFinding> check_window_spread(const PropagationGeometry& g, const Field<Real>& input, double error_fraction,
+                                                 double warning_fraction) {
     validate(g);
     const int n = g.grid.n;
     if (input.samples.size() != g.grid.size()) throw std::invalid_argument("check_window_spread: field does not match the grid");
@@ -96,7 +97,9 @@ std::vector<SamplingFinding> check_window_spread(const PropagationGeometry& g, c
         }
     }
     std::vector<SamplingFinding> out;
-    if (!(total > 0.0) || lost <= max_lost_fraction * total) return out;
+    if (!(total > 0.0) || lost <= warning_fraction * total) return out;
+    const bool is_error = lost > error_fraction * total;
+    const double max_lost_fraction = is_error ? error_fraction : warning_fraction;
 
     // Frequency below which all but max_lost_fraction of the power lies: what the window must carry.
     std::sort(by_frequency.begin(), by_frequency.end());
@@ -111,7 +114,7 @@ std::vector<SamplingFinding> check_window_spread(const PropagationGeometry& g, c
                                                        (2.0 * g.grid.pitch_m));
     const std::string remedy = std::isfinite(pad_needed) ? "pad to ≥ " + fmt(pad_needed) + " px per side or shorten the distance"
                                                          : "part of it is evanescent; sample more coarsely or shorten the distance";
-    out.push_back({Severity::error, "window_spread",
+    out.push_back({is_error ? Severity::error : Severity::warning, "window_spread",
                    "window too small for the diffraction spread: " + fmt(100.0 * lost / total) +
                        " % of the input power lies beyond f = " + fmt(f_keep) + " /m, which the padded window of " +
                        fmt(g.padded_width_m()) + " m cannot carry over z = " + fmt(g.distance_m) + " m (criterion ≤ " +
@@ -144,7 +147,7 @@ bool has_error(const std::vector<SamplingFinding>& findings) {
     return std::any_of(findings.begin(), findings.end(), [](const auto& f) { return f.severity == Severity::error; });
 }
 
-template std::vector<SamplingFinding> check_window_spread<float>(const PropagationGeometry&, const Field<float>&, double);
-template std::vector<SamplingFinding> check_window_spread<double>(const PropagationGeometry&, const Field<double>&, double);
+template std::vector<SamplingFinding> check_window_spread<float>(const PropagationGeometry&, const Field<float>&, double, double);
+template std::vector<SamplingFinding> check_window_spread<double>(const PropagationGeometry&, const Field<double>&, double, double);
 
 }  // namespace accel::optics

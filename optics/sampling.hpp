@@ -28,10 +28,10 @@ std::vector<SamplingFinding> check_transfer_function(const PropagationGeometry& 
 // Window too small for the diffraction spread: the fraction of the input's power whose
 // spatial frequencies lie beyond what the padded window can carry to distance z (|fx| or
 // |fy| > min(f_lim, 1/λ)). That light would leave the padded window before reaching the
-// output plane; more than `max_lost_fraction` of it is an error.
+// output plane. Above `error_fraction` it is an error, above `warning_fraction` a warning.
 template <class Real>
 std::vector<SamplingFinding> check_window_spread(const PropagationGeometry& g, const Field<Real>& input,
-                                                 double max_lost_fraction = 1e-3);
+                                                 double error_fraction = 1e-2, double warning_fraction = 1e-4);
 
 // Detector areas that extend beyond the grid window.
 std::vector<SamplingFinding> check_detectors(const Grid& grid, const std::vector<DetectorArea>& areas);

@@ -1,0 +1,16 @@
+# Writes OUTPUT, a C++ source defining accel::sim::embedded_presets() from every
+# configs/*.toml (run at configure time; each file is a configure dependency).
+function(accel_embed_presets config_dir output)
+  file(GLOB presets CONFIGURE_DEPENDS "${config_dir}/*.toml")
+  list(SORT presets)
+  set(body "")
+  foreach(p IN LISTS presets)
+    get_filename_component(name "${p}" NAME_WE)
+    file(READ "${p}" text)
+    string(APPEND body "    {\"${name}\", R\"accel_toml(${text})accel_toml\"},\n")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${p}")
+  endforeach()
+  set(content "// Generated from configs/*.toml by configs/embed_presets.cmake; do not edit.\n#include \"sim/embedded_presets.hpp\"\n\n#include <iterator>\n\nnamespace accel::sim {\nnamespace {\nconstexpr EmbeddedPreset presets[] = {\n${body}    {\"\", \"\"}};\n}  // namespace\n\nstd::span<const EmbeddedPreset> embedded_presets() { return {presets, std::size(presets) - 1}; }\n\n}  // namespace accel::sim\n")
+  file(WRITE "${output}.new" "${content}")
+  file(COPY_FILE "${output}.new" "${output}" ONLY_IF_DIFFERENT)
+endfunction()

@@ -1,0 +1,34 @@
+// The `accel` command: builds the command line, registers one subcommand per file in
+// sim/cli/, and maps errors to exit codes (0 success, 2 bad input, 1 internal error).
+
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/cli/app.hpp"
+#include "sim/cli/propagate.hpp"
+#include "sim/errors.hpp"
+#include "sim/provenance.hpp"
+
+int main(int argc, char** argv) {
+    namespace cli = accel::sim::cli;
+    CLI::App app;
+    cli::configure_app(app);
+    const cli::Invocation invocation{accel::sim::shell_command_line(argc, argv)};
+    cli::add_propagate(app, invocation);
+    try {
+        app.parse(argc, argv);  // runs the chosen subcommand
+        return 0;
+    } catch (const CLI::Success& e) {  // --help, --version
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
+    } catch (const accel::sim::InputError& e) {
+        return cli::report_error(e.what(), 2);
+    } catch (const std::invalid_argument& e) {  // the library rejecting a user-supplied value
+        return cli::report_error(e.what(), 2);
+    } catch (const std::exception& e) {
+        return cli::report_error(std::string("internal error: ") + e.what(), 1);
+    }
+}

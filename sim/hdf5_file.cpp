@@ -1,0 +1,555 @@
+#include "sim/hdf5_file.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <system_error>
+#include <type_traits>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "sim/errors.hpp"
+
+namespace accel::sim::h5 {
+
+static_assert(std::is_same_v<hid_t, std::int64_t>, "the wrappers hold hid_t as int64_t (HDF5 >= 1.10)");
+
+namespace {
+
+// Switches HDF5's automatic error-stack printing off for the lifetime of the guard and
+// restores whatever was installed before, so the wrappers leave no global state behind.
+class QuietErrors {
+public:
+    QuietErrors() {
+        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+    QuietErrors(const QuietErrors&) = delete;
+    QuietErrors& operator=(const QuietErrors&) = delete;
+
+private:
+    H5E_auto2_t func_ = nullptr;
+    void* data_ = nullptr;
+};
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+template <class T>
+hid_t native_type() {
+    if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
+    else if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
+    else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
+    else if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
+    else if constexpr (std::is_same_v<T, std::int8_t>) return H5T_NATIVE_INT8;
+    else if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_NATIVE_UINT8;
+    else static_assert(sizeof(T) == 0, "no HDF5 type for this element type");
+}
+
+// The compound {r, i} laid out like std::complex<Real> (guaranteed to be two Reals).
+template <class Real>
+Handle complex_type() {
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(std::complex<Real>)));
+    if (!t.valid() || H5Tinsert(t.get(), "r", 0, native_type<Real>()) < 0 ||
+        H5Tinsert(t.get(), "i", sizeof(Real), native_type<Real>()) < 0)
+        throw std::runtime_error("HDF5: cannot build the complex compound type");
+    return t;
+}
+
+Handle utf8_string_type() {
+    Handle t(H5Tcopy(H5T_C_S1));
+    if (!t.valid() || H5Tset_size(t.get(), H5T_VARIABLE) < 0 || H5Tset_cset(t.get(), H5T_CSET_UTF8) < 0)
+        throw std::runtime_error("HDF5: cannot build the string type");
+    return t;
+}
+
+std::string type_description(hid_t type) {
+    const std::size_t bits = H5Tget_size(type) * 8;
+    switch (H5Tget_class(type)) {
+        case H5T_INTEGER: return std::to_string(bits) + "-bit integer";
+        case H5T_FLOAT: return std::to_string(bits) + "-bit floating-point";
+        case H5T_STRING: return "string";
+        case H5T_COMPOUND: {
+            std::string s = "compound {";
+            const int members = H5Tget_nmembers(type);
+            for (int k = 0; k < members; ++k) {
+                char* name = H5Tget_member_name(type, static_cast<unsigned>(k));
+                s += (k ? ", " : "") + std::string(name ? name : "?");
+                H5free_memory(name);
+            }
+            return s + "}";
+        }
+        case H5T_ENUM: return "enum";
+        case H5T_ARRAY: return "array";
+        case H5T_VLEN: return "variable-length";
+        default: return "unsupported";
+    }
+}
+
+bool is_complex_compound(hid_t type) {
+    if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_nmembers(type) != 2) return false;
+    bool have_r = false, have_i = false;
+    for (unsigned k = 0; k < 2; ++k) {
+        char* name = H5Tget_member_name(type, k);
+        const std::string member = name ? name : "";
+        H5free_memory(name);
+        if (H5Tget_member_class(type, k) != H5T_FLOAT) return false;
+        have_r = have_r || member == "r";
+        have_i = have_i || member == "i";
+    }
+    return have_r && have_i;
+}
+
+void write_scalar_attribute(hid_t object, std::string_view name, hid_t file_type, hid_t memory_type, const void* value,
+                            const std::string& where) {
+    const std::string key(name);
+    if (H5Aexists(object, key.c_str()) > 0) H5Adelete(object, key.c_str());
+    Handle space(H5Screate(H5S_SCALAR));
+    Handle attr(H5Acreate2(object, key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+    if (!attr.valid() || H5Awrite(attr.get(), memory_type, value) < 0)
+        throw std::runtime_error("HDF5: cannot write attribute '" + key + "' of " + where);
+}
+
+// Opens a scalar (or single-element) attribute; InputError if missing or not scalar.
+Handle open_scalar_attribute(hid_t object, std::string_view name, const std::string& where) {
+    const std::string key(name);
+    if (H5Aexists(object, key.c_str()) <= 0) throw InputError(where + ": missing attribute '" + key + "'");
+    Handle attr(H5Aopen(object, key.c_str(), H5P_DEFAULT));
+    Handle space(H5Aget_space(attr.get()));
+    if (!attr.valid() || !space.valid()) throw InputError(where + ": cannot read attribute '" + key + "'");
+    if (H5Sget_simple_extent_npoints(space.get()) != 1)
+        throw InputError(where + ": attribute '" + key + "' must be a single value");
+    return attr;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------- Handle
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+    if (this != &o) {
+        reset();
+        id_ = o.id_;
+        o.id_ = -1;
+    }
+    return *this;
+}
+
+void Handle::reset() noexcept {
+    if (id_ >= 0) {
+        QuietErrors quiet;
+        // Objects of an OutputFile are already closed by its strong file close; skip those.
+        if (H5Iis_valid(id_) > 0) H5Idec_ref(id_);
+    }
+    id_ = -1;
+}
+
+// ---------------------------------------------------------------------------------- Object
+
+std::string Object::where() const { return "'" + file_ + "': " + path_; }
+
+std::string Object::child_path(std::string_view name) const {
+    if (!name.empty() && name.front() == '/') return std::string(name);
+    return (path_ == "/" ? "/" : path_ + "/") + std::string(name);
+}
+
+void Object::set_attribute(std::string_view name, double value) {
+    QuietErrors quiet;
+    write_scalar_attribute(id(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, where());
+}
+
+void Object::set_int64_attribute(std::string_view name, std::int64_t value) {
+    QuietErrors quiet;
+    write_scalar_attribute(id(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, where());
+}
+
+void Object::set_uint64_attribute(std::string_view name, std::uint64_t value) {
+    QuietErrors quiet;
+    write_scalar_attribute(id(), name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value, where());
+}
+
+void Object::set_attribute(std::string_view name, std::string_view value) {
+    QuietErrors quiet;
+    const std::string text(value);
+    const char* pointer = text.c_str();
+    const Handle type = utf8_string_type();
+    write_scalar_attribute(id(), name, type.get(), type.get(), &pointer, where());
+}
+
+bool Object::has_attribute(std::string_view name) const {
+    QuietErrors quiet;
+    return H5Aexists(id(), std::string(name).c_str()) > 0;
+}
+
+double Object::attribute_double(std::string_view name) const {
+    QuietErrors quiet;
+    const Handle attr = open_scalar_attribute(id(), name, where());
+    const Handle type(H5Aget_type(attr.get()));
+    const H5T_class_t cls = H5Tget_class(type.get());
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+        throw InputError(where() + ": attribute '" + std::string(name) + "' is " + type_description(type.get()) +
+                         ", expected a number");
+    double value = 0;
+    if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0)
+        throw InputError(where() + ": cannot read attribute '" + std::string(name) + "'");
+    return value;
+}
+
+std::int64_t Object::attribute_int64(std::string_view name) const {
+    QuietErrors quiet;
+    const Handle attr = open_scalar_attribute(id(), name, where());
+    const Handle type(H5Aget_type(attr.get()));
+    if (H5Tget_class(type.get()) != H5T_INTEGER)
+        throw InputError(where() + ": attribute '" + std::string(name) + "' is " + type_description(type.get()) +
+                         ", expected an integer");
+    std::int64_t value = 0;
+    if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0)
+        throw InputError(where() + ": cannot read attribute '" + std::string(name) + "' as a 64-bit integer");
+    return value;
+}
+
+std::string Object::attribute_string(std::string_view name) const {
+    QuietErrors quiet;
+    const std::string key(name);
+    const Handle attr = open_scalar_attribute(id(), name, where());
+    const Handle type(H5Aget_type(attr.get()));
+    if (H5Tget_class(type.get()) != H5T_STRING)
+        throw InputError(where() + ": attribute '" + key + "' is " + type_description(type.get()) + ", expected a string");
+    const auto unreadable = [&] { return InputError(where() + ": cannot read string attribute '" + key + "'"); };
+    if (H5Tis_variable_str(type.get()) > 0) {
+        Handle memory(H5Tcopy(H5T_C_S1));
+        H5Tset_size(memory.get(), H5T_VARIABLE);
+        H5Tset_cset(memory.get(), H5Tget_cset(type.get()));
+        char* text = nullptr;
+        if (H5Aread(attr.get(), memory.get(), &text) < 0) throw unreadable();
+        std::string out = text ? text : "";
+        H5free_memory(text);
+        return out;
+    }
+    const std::size_t size = H5Tget_size(type.get());
+    if (size == 0 || size > (std::size_t{1} << 24)) throw unreadable();
+    Handle memory(H5Tcopy(H5T_C_S1));
+    H5Tset_size(memory.get(), size);
+    H5Tset_cset(memory.get(), H5Tget_cset(type.get()));
+    H5Tset_strpad(memory.get(), H5T_STR_NULLPAD);
+    std::string out(size, '\0');
+    if (H5Aread(attr.get(), memory.get(), out.data()) < 0) throw unreadable();
+    out.resize(out.find_last_not_of(std::string("\0 ", 2)) + 1);  // strip null or space padding
+    return out;
+}
+
+// --------------------------------------------------------------------------------- Dataset
+
+std::vector<std::size_t> Dataset::shape() const {
+    QuietErrors quiet;
+    const Handle space(H5Dget_space(id()));
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0) throw InputError(where() + ": cannot read the dataset's shape");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    return {dims.begin(), dims.end()};
+}
+
+void Dataset::check_rank_and_size(int rank, const ReadLimits& limits) const {
+    const std::vector<std::size_t> dims = shape();
+    if (static_cast<int>(dims.size()) != rank)
+        throw InputError(where() + ": dataset has rank " + std::to_string(dims.size()) + ", expected " +
+                         std::to_string(rank) + "-D");
+    std::size_t elements = 1;
+    for (const std::size_t d : dims) {
+        if (d > limits.max_extent)
+            throw InputError(where() + ": dimension " + std::to_string(d) + " exceeds the limit of " +
+                             std::to_string(limits.max_extent));
+        elements *= d;  // no overflow: each factor ≤ max_extent and the product is checked as it grows
+        if (elements > limits.max_elements)
+            throw InputError(where() + ": dataset has more than the limit of " + std::to_string(limits.max_elements) +
+                             " elements");
+    }
+}
+
+template <class Real>
+Array2D<std::complex<Real>> Dataset::read_complex_2d(const ReadLimits& limits) const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid() || !is_complex_compound(type.get()))
+        throw InputError(where() + ": dataset is " + type_description(type.get()) +
+                         ", expected complex numbers (compound {r, i} of floats)");
+    check_rank_and_size(2, limits);
+    const std::vector<std::size_t> dims = shape();
+    Array2D<std::complex<Real>> out{dims[0], dims[1], {}};
+    out.values.resize(out.rows * out.cols);
+    const Handle memory = complex_type<Real>();
+    if (!out.values.empty() && H5Dread(id(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+        throw InputError(where() + ": cannot read the dataset (corrupt file?)");
+    for (std::size_t k = 0; k < out.values.size(); ++k) {
+        if (!std::isfinite(out.values[k].real()) || !std::isfinite(out.values[k].imag()))
+            throw InputError(where() + ": non-finite value at [" + std::to_string(k / out.cols) + ", " +
+                             std::to_string(k % out.cols) + "]; all values must be finite");
+    }
+    return out;
+}
+
+template <class T>
+Array2D<T> Dataset::read_real_2d(const ReadLimits& limits) const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_FLOAT)
+        throw InputError(where() + ": dataset is " + type_description(type.get()) + ", expected floating-point");
+    check_rank_and_size(2, limits);
+    const std::vector<std::size_t> dims = shape();
+    Array2D<T> out{dims[0], dims[1], {}};
+    out.values.resize(out.rows * out.cols);
+    if (!out.values.empty() && H5Dread(id(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+        throw InputError(where() + ": cannot read the dataset (corrupt file?)");
+    for (std::size_t k = 0; k < out.values.size(); ++k) {
+        if (!std::isfinite(out.values[k]))
+            throw InputError(where() + ": non-finite value at [" + std::to_string(k / out.cols) + ", " +
+                             std::to_string(k % out.cols) + "]; all values must be finite");
+    }
+    return out;
+}
+
+template Array2D<std::complex<float>> Dataset::read_complex_2d<float>(const ReadLimits&) const;
+template Array2D<std::complex<double>> Dataset::read_complex_2d<double>(const ReadLimits&) const;
+template Array2D<float> Dataset::read_real_2d<float>(const ReadLimits&) const;
+template Array2D<double> Dataset::read_real_2d<double>(const ReadLimits&) const;
+
+// ----------------------------------------------------------------------------------- Group
+
+Group Group::create_group(std::string_view name) {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    Handle group(H5Gcreate2(id(), std::string(name).c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT));
+    if (!group.valid()) throw std::runtime_error("HDF5: cannot create group " + path + " in '" + file_name() + "'");
+    return Group(std::move(group), file_name(), path);
+}
+
+bool Group::has(std::string_view name) const {
+    QuietErrors quiet;
+    // H5Lexists needs every intermediate link to exist, so walk the path one link at a time.
+    std::string prefix = (!name.empty() && name.front() == '/') ? "/" : "";
+    std::size_t start = prefix.size();
+    while (start <= name.size()) {
+        const std::size_t end = std::min(name.find('/', start), name.size());
+        if (end > start) {
+            if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+            prefix += name.substr(start, end - start);
+            if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+        }
+        start = end + 1;
+    }
+    return !prefix.empty() && prefix != "/";
+}
+
+Group Group::open_group(std::string_view name) const {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    if (!has(name)) throw InputError("'" + file_name() + "' has no group " + path);
+    Handle group(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
+    if (!group.valid() || H5Iget_type(group.get()) != H5I_GROUP)
+        throw InputError("'" + file_name() + "': " + path + " is not a group");
+    return Group(std::move(group), file_name(), path);
+}
+
+Dataset Group::open_dataset(std::string_view name) const {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    if (!has(name)) throw InputError("'" + file_name() + "' has no dataset " + path);
+    Handle dataset(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
+    if (!dataset.valid() || H5Iget_type(dataset.get()) != H5I_DATASET)
+        throw InputError("'" + file_name() + "': " + path + " is not a dataset");
+    return Dataset(std::move(dataset), file_name(), path);
+}
+
+namespace {
+
+Handle create_and_write(hid_t parent, std::string_view name, hid_t file_type, hid_t memory_type, const void* data,
+                        const std::vector<std::size_t>& shape, const std::string& what) {
+    const std::vector<hsize_t> dims(shape.begin(), shape.end());
+    Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
+                              : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+    Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    Handle dataset(H5Dcreate2(parent, std::string(name).c_str(), file_type, space.get(), lcpl.get(), H5P_DEFAULT,
+                              H5P_DEFAULT));
+    if (!space.valid() || !dataset.valid()) throw std::runtime_error("HDF5: cannot create dataset " + what);
+    if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        throw std::runtime_error("HDF5: cannot write dataset " + what);
+    return dataset;
+}
+
+std::size_t element_count(const std::vector<std::size_t>& shape) {
+    std::size_t n = 1;
+    for (const std::size_t d : shape) n *= d;
+    return n;
+}
+
+}  // namespace
+
+template <class Real>
+Dataset Group::write_complex(std::string_view name, std::span<const std::complex<Real>> values, std::size_t rows,
+                             std::size_t cols) {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    if (rows * cols != values.size())
+        throw std::logic_error("write_complex " + path + ": " + std::to_string(values.size()) + " values for a " +
+                               std::to_string(rows) + "x" + std::to_string(cols) + " array");
+    const Handle type = complex_type<Real>();
+    Handle dataset = create_and_write(id(), name, type.get(), type.get(), values.data(), {rows, cols},
+                                      path + " in '" + file_name() + "'");
+    return Dataset(std::move(dataset), file_name(), path);
+}
+
+template <class T>
+Dataset Group::write_array(std::string_view name, std::span<const T> values, std::vector<std::size_t> shape) {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    if (element_count(shape) != values.size())
+        throw std::logic_error("write_array " + path + ": " + std::to_string(values.size()) +
+                               " values do not fill the given shape");
+    Handle dataset = create_and_write(id(), name, native_type<T>(), native_type<T>(), values.data(), shape,
+                                      path + " in '" + file_name() + "'");
+    return Dataset(std::move(dataset), file_name(), path);
+}
+
+template Dataset Group::write_complex<float>(std::string_view, std::span<const std::complex<float>>, std::size_t,
+                                             std::size_t);
+template Dataset Group::write_complex<double>(std::string_view, std::span<const std::complex<double>>, std::size_t,
+                                              std::size_t);
+template Dataset Group::write_array<double>(std::string_view, std::span<const double>, std::vector<std::size_t>);
+template Dataset Group::write_array<float>(std::string_view, std::span<const float>, std::vector<std::size_t>);
+template Dataset Group::write_array<std::int64_t>(std::string_view, std::span<const std::int64_t>,
+                                                  std::vector<std::size_t>);
+template Dataset Group::write_array<std::int32_t>(std::string_view, std::span<const std::int32_t>,
+                                                  std::vector<std::size_t>);
+template Dataset Group::write_array<std::int8_t>(std::string_view, std::span<const std::int8_t>,
+                                                 std::vector<std::size_t>);
+template Dataset Group::write_array<std::uint8_t>(std::string_view, std::span<const std::uint8_t>,
+                                                  std::vector<std::size_t>);
+
+// ------------------------------------------------------------------------------ OutputFile
+
+namespace {
+
+std::filesystem::path checked_output_path(const std::filesystem::path& path, Overwrite overwrite) {
+    if (path.empty() || !path.has_filename()) throw InputError("output path " + quoted(path) + " does not name a file");
+    const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+        throw InputError("cannot write " + quoted(path) + ": folder " + quoted(folder) + " does not exist");
+    if (std::filesystem::is_directory(path, ec)) throw InputError("cannot write " + quoted(path) + ": it is a folder");
+    if (overwrite == Overwrite::no && std::filesystem::exists(path, ec))
+        throw InputError("output file " + quoted(path) + " already exists (not overwriting it)");
+    return path;
+}
+
+std::filesystem::path temp_path_for(const std::filesystem::path& path) {
+    std::filesystem::path temp = path;
+    temp += ".tmp-" + std::to_string(::getpid());
+    return temp;
+}
+
+Handle create_file(const std::filesystem::path& temp, const std::filesystem::path& target) {
+    QuietErrors quiet;
+    // Strong close: H5Fclose in commit() closes every object still open, so the file is
+    // complete on disk before it is renamed.
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+    Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+    if (!file.valid()) throw InputError("cannot create " + quoted(target) + " (temporary " + quoted(temp) + ")");
+    return file;
+}
+
+Handle open_root(const Handle& file) {
+    QuietErrors quiet;
+    Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT));
+    if (!root.valid()) throw std::runtime_error("HDF5: cannot open the root group");
+    return root;
+}
+
+// fsync a file or folder so the rename below cannot overtake the data on a crash.
+void sync_to_disk(const std::filesystem::path& p, int flags) {
+    const int fd = ::open(p.c_str(), flags);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+}  // namespace
+
+OutputFile::OutputFile(std::filesystem::path path, Overwrite overwrite)
+    : path_(checked_output_path(path, overwrite)),
+      temp_path_(temp_path_for(path_)),
+      overwrite_(overwrite),
+      file_(create_file(temp_path_, path_)),
+      root_(open_root(file_), path_.string(), "/") {}
+
+OutputFile::~OutputFile() {
+    if (committed_) return;
+    root_ = Group(Handle(), path_.string(), "/");
+    file_.reset();
+    std::error_code ec;
+    std::filesystem::remove(temp_path_, ec);
+}
+
+void OutputFile::commit() {
+    if (committed_) throw std::logic_error("OutputFile::commit called twice for '" + path_.string() + "'");
+    {
+        QuietErrors quiet;
+        const hid_t file = file_.get();
+        root_ = Group(Handle(), path_.string(), "/");
+        H5Fflush(file, H5F_SCOPE_GLOBAL);
+        // Release our reference and close; with the strong close degree this closes the file
+        // and everything in it, and reports a failure to finish writing.
+        const herr_t closed = H5Fclose(file);
+        file_ = Handle();  // the identifier is gone either way
+        if (closed < 0) throw std::runtime_error("HDF5: cannot finish writing " + quoted(temp_path_));
+    }
+    sync_to_disk(temp_path_, O_RDONLY);
+    std::error_code ec;
+    if (overwrite_ == Overwrite::no && std::filesystem::exists(path_, ec))
+        throw InputError("output file " + quoted(path_) + " appeared while writing (not overwriting it)");
+    std::filesystem::rename(temp_path_, path_, ec);
+    if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
+    committed_ = true;
+    sync_to_disk(path_.parent_path().empty() ? "." : path_.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+// ------------------------------------------------------------------------------- InputFile
+
+namespace {
+
+Handle open_input_root(const std::filesystem::path& path) {
+    QuietErrors quiet;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw InputError("input file " + quoted(path) + " does not exist");
+    if (std::filesystem::is_directory(path, ec)) throw InputError("input " + quoted(path) + " is a folder, not a file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 < 0) throw InputError("cannot read input file " + quoted(path));
+    if (is_hdf5 == 0) throw InputError("input file " + quoted(path) + " is not an HDF5 file");
+    const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file.valid()) throw InputError("cannot open input file " + quoted(path) + " (corrupt or locked HDF5 file?)");
+    // The root group keeps the file open (weak close degree) after `file` is released.
+    Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT));
+    if (!root.valid()) throw InputError("cannot open the root group of " + quoted(path));
+    return root;
+}
+
+}  // namespace
+
+InputFile::InputFile(const std::filesystem::path& path) : root_(open_input_root(path), path.string(), "/") {}
+
+std::string hdf5_library_version() {
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+}  // namespace accel::sim::h5
