@@ -1,0 +1,103 @@
+#include "analog/compute_array.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "analog/constants.hpp"
+
+namespace accel::analog {
+
+using namespace constants;
+
+void validate(const ComputeArrayParams& p) {
+    const auto fail = [](const std::string& what) { throw std::invalid_argument("compute array: " + what); };
+    if (p.inputs < 1) fail("inputs must be ≥ 1");
+    if (p.outputs < 1) fail("outputs must be ≥ 1");
+    if (p.output_lines < 1) fail("output lines must be ≥ 1");
+    if (!(p.line_capacitance_F > 0.0) || !std::isfinite(p.line_capacitance_F)) fail("line capacitance must be finite and > 0 F");
+    if (!(p.swing_V > 0.0) || !std::isfinite(p.swing_V)) fail("line swing must be finite and > 0 V");
+    if (!(p.temperature_K > 0.0)) fail("temperature must be > 0 K");
+    for (double s : {p.pixel_gain_sigma, p.weight_path_sigma, p.line_capacitance_sigma})
+        if (!(s >= 0.0) || !(s < 0.5)) fail("relative mismatch must be in [0, 0.5)");
+    if (!(p.comparator_offset_sigma_V >= 0.0) || !std::isfinite(p.comparator_offset_sigma_V)) fail("comparator offset must be ≥ 0 V");
+}
+
+ChipInstance ideal_chip(const ComputeArrayParams& p) {
+    validate(p);
+    const auto n_in = static_cast<std::size_t>(p.inputs), n_out = static_cast<std::size_t>(p.outputs);
+    return {std::vector<double>(n_in, 1.0), std::vector<double>(n_out * n_in, 1.0), std::vector<double>(n_out, p.line_capacitance_F),
+            std::vector<double>(n_out, p.line_capacitance_F), std::vector<double>(n_out, 0.0)};
+}
+
+ChipInstance draw_chip(const ComputeArrayParams& p, RandomStream& chip_stream) {
+    ChipInstance c = ideal_chip(p);
+    // A relative deviation of a few per cent; clamped so a gain or capacitance stays positive.
+    const auto factor = [&](double sigma) { return std::max(0.05, 1.0 + sigma * chip_stream.normal()); };
+    for (double& g : c.pixel_gain) g = factor(p.pixel_gain_sigma);
+    for (double& g : c.weight_path) g = factor(p.weight_path_sigma);
+    for (double& cap : c.line_capacitance_plus_F) cap *= factor(p.line_capacitance_sigma);
+    for (double& cap : c.line_capacitance_minus_F) cap *= factor(p.line_capacitance_sigma);
+    for (double& v : c.comparator_offset_V) v = p.comparator_offset_sigma_V * chip_stream.normal();
+    return c;
+}
+
+void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights) {
+    if (weights.size() != static_cast<std::size_t>(p.outputs) * static_cast<std::size_t>(p.inputs))
+        throw std::invalid_argument("compute array: expected " + std::to_string(p.outputs) + "×" + std::to_string(p.inputs) +
+                                    " weights, got " + std::to_string(weights.size()));
+    for (std::int8_t w : weights) {
+        const bool ok = w == 1 || w == -1 || (w == 0 && p.weights == WeightKind::ternary);
+        if (!ok)
+            throw std::invalid_argument(std::string("compute array: weight ") + std::to_string(w) + " is not allowed for " +
+                                        (p.weights == WeightKind::binary ? "binary {-1, +1}" : "ternary {-1, 0, +1}") + " weights");
+    }
+}
+
+void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+                  std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
+                  RandomStream& frame, std::span<double> differential_V) {
+    const auto n_in = static_cast<std::size_t>(p.inputs);
+    for (int c = first_output; c < first_output + output_count; ++c) {
+        const std::size_t row = static_cast<std::size_t>(c) * n_in;
+        // Kirchhoff: every current steered onto a line adds its charge there.
+        double q_plus = 0.0, q_minus = 0.0;
+        for (std::size_t k = 0; k < n_in; ++k) {
+            const double q = charge_e[k] * chip.pixel_gain[k] * chip.weight_path[row + k];
+            if (weights[row + k] > 0) q_plus += q;
+            else if (weights[row + k] < 0) q_minus += q;
+        }
+        const double c_plus = chip.line_capacitance_plus_F[static_cast<std::size_t>(c)];
+        const double c_minus = chip.line_capacitance_minus_F[static_cast<std::size_t>(c)];
+        double v_plus = q_plus * elementary_charge_C / c_plus;
+        double v_minus = q_minus * elementary_charge_C / c_minus;
+        if (noise.reset) {
+            // kT/C: the thermal noise sampled on a capacitor when its reset switch opens.
+            v_plus += std::sqrt(boltzmann_J_K * p.temperature_K / c_plus) * frame.normal();
+            v_minus += std::sqrt(boltzmann_J_K * p.temperature_K / c_minus) * frame.normal();
+        }
+        v_plus = std::clamp(v_plus, 0.0, p.swing_V);
+        v_minus = std::clamp(v_minus, 0.0, p.swing_V);
+        differential_V[static_cast<std::size_t>(c)] = v_plus - v_minus + chip.comparator_offset_V[static_cast<std::size_t>(c)];
+    }
+}
+
+void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+                    std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
+                    RandomStream& frame, std::span<double> differential_V) {
+    if (power_W.size() != static_cast<std::size_t>(p.inputs) || differential_V.size() != static_cast<std::size_t>(p.outputs))
+        throw std::invalid_argument("evaluate_frame: power or output span has the wrong size");
+    std::vector<double> charge_e(power_W.size());
+    for (int first = 0; first < p.outputs; first += p.output_lines) {
+        // Each pass is a new integration of the same image: fresh shot and dark noise.
+        for (std::size_t k = 0; k < power_W.size(); ++k) charge_e[k] = photodiode_charge_e(pd, power_W[k], noise, frame);
+        sum_on_lines(p, chip, weights, charge_e, first, std::min(p.output_lines, p.outputs - first), noise, frame, differential_V);
+    }
+}
+
+int read_out(std::span<const double> differential_V) {
+    return static_cast<int>(std::max_element(differential_V.begin(), differential_V.end()) - differential_V.begin());
+}
+
+}  // namespace accel::analog

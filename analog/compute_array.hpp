@@ -1,0 +1,76 @@
+#pragma once
+// The electronic analog computing array (EAC) of ACCEL: weights in SRAM, binary {−1, +1}
+// or ternary {−1, 0, +1}. The photocurrent of input k is steered by w_ck onto the + or −
+// computing line of output c (or onto neither for a ternary zero); charge sums on the line
+// capacitance (Kirchhoff), V± = Q±/C±, clipped at the supply swing; kT/C reset noise on each
+// line every frame; per-chip mismatch of pixel gain, weight path and line capacitance and a
+// fixed comparator offset; the class is read out by comparing differential outputs
+// (argmax). With fewer physical output lines than outputs, outputs are evaluated in
+// successive passes, each a fresh integration.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "analog/photodiode.hpp"
+#include "analog/random_stream.hpp"
+
+namespace accel::analog {
+
+enum class WeightKind { binary, ternary };
+
+struct ComputeArrayParams {
+    int inputs = 1024;           // photodiodes
+    int outputs = 10;            // classes
+    int output_lines = 10;       // physical output channels (pairs of ± lines) on the chip
+    WeightKind weights = WeightKind::binary;
+    double line_capacitance_F = 2e-12;
+    double swing_V = 1.8;        // lines clip at [0, swing]
+    double temperature_K = 300.0;
+    // Fixed-pattern terms, drawn once per chip (relative standard deviations, and volts).
+    double pixel_gain_sigma = 0.01;
+    double weight_path_sigma = 0.005;
+    double line_capacitance_sigma = 0.01;
+    double comparator_offset_sigma_V = 1e-3;
+
+    // Number of successive integrations needed to evaluate every output.
+    [[nodiscard]] int passes() const { return (outputs + output_lines - 1) / output_lines; }
+};
+
+void validate(const ComputeArrayParams& p);  // std::invalid_argument naming the member and range
+
+// The fixed-pattern state of one simulated chip.
+struct ChipInstance {
+    std::vector<double> pixel_gain;       // inputs; multiplies photodiode k's current
+    std::vector<double> weight_path;      // outputs × inputs; gain of the switch steering k onto c's lines
+    std::vector<double> line_capacitance_plus_F, line_capacitance_minus_F;  // outputs
+    std::vector<double> comparator_offset_V;                               // outputs
+};
+
+// A chip with no mismatch: unit gains, nominal capacitances, zero offsets.
+[[nodiscard]] ChipInstance ideal_chip(const ComputeArrayParams& p);
+// Draws the fixed-pattern terms from the chip stream (Gaussian; gains and capacitances are
+// kept positive).
+[[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, RandomStream& chip_stream);
+
+// Weights must be in {−1, +1} (binary) or {−1, 0, +1} (ternary); std::invalid_argument otherwise.
+void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights);
+
+// Differential output voltages V+ − V− (+ comparator offset) of every output for one frame.
+// `power_W` is the optical power on each photodiode; the photodiode charges are drawn anew
+// for each pass. weights: outputs × inputs, row-major.
+void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+                    std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
+                    RandomStream& frame, std::span<double> differential_V);
+
+// The same from given photodiode charges (electrons), for one pass covering every output:
+// what the lines do with the charge, without the photodiode.
+void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+                  std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
+                  RandomStream& frame, std::span<double> differential_V);
+
+// Index of the largest differential output (ties: the lowest index), as the comparator
+// tree does.
+[[nodiscard]] int read_out(std::span<const double> differential_V);
+
+}  // namespace accel::analog

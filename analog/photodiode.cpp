@@ -1,0 +1,53 @@
+#include "analog/photodiode.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "analog/constants.hpp"
+
+namespace accel::analog {
+
+using namespace constants;
+
+void validate(const PhotodiodeParams& p) {
+    const auto fail = [](const std::string& what) { throw std::invalid_argument("photodiode: " + what); };
+    if (!(p.wavelength_m > 0.0) || !std::isfinite(p.wavelength_m)) fail("wavelength must be finite and > 0 m");
+    if (!(p.quantum_efficiency > 0.0) || !(p.quantum_efficiency <= 1.0))
+        fail("quantum efficiency must be in (0, 1], got " + std::to_string(p.quantum_efficiency));
+    if (!(p.dark_current_A >= 0.0) || !std::isfinite(p.dark_current_A)) fail("dark current must be finite and ≥ 0 A");
+    if (!(p.integration_time_s > 0.0) || !std::isfinite(p.integration_time_s)) fail("integration time must be finite and > 0 s");
+    if (!(p.capacitance_F > 0.0) || !std::isfinite(p.capacitance_F)) fail("capacitance must be finite and > 0 F");
+    if (!(p.shunt_resistance_ohm > 0.0)) fail("shunt resistance must be > 0 ohm (inf for none)");
+    if (!(p.temperature_K > 0.0) || !std::isfinite(p.temperature_K)) fail("temperature must be finite and > 0 K");
+}
+
+double responsivity_A_per_W(const PhotodiodeParams& p) {
+    return elementary_charge_C * p.quantum_efficiency * p.wavelength_m / (planck_J_s * speed_of_light_m_s);
+}
+
+double mean_signal_e(const PhotodiodeParams& p, double power_W) {
+    return responsivity_A_per_W(p) * power_W * p.integration_time_s / elementary_charge_C;
+}
+
+double mean_dark_e(const PhotodiodeParams& p) { return p.dark_current_A * p.integration_time_s / elementary_charge_C; }
+
+double thermal_sigma_e(const PhotodiodeParams& p) {
+    if (!std::isfinite(p.shunt_resistance_ohm)) return 0.0;
+    return std::sqrt(2.0 * boltzmann_J_K * p.temperature_K * p.integration_time_s / p.shunt_resistance_ohm) / elementary_charge_C;
+}
+
+double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise, RandomStream& frame) {
+    const double signal = mean_signal_e(p, power_W);
+    const double dark = noise.dark ? mean_dark_e(p) : 0.0;
+    // Photo- and dark electrons are independent Poisson counts; their sum is Poisson too.
+    double charge = 0.0;
+    if (noise.shot) charge = frame.poisson(signal + dark, noise.gaussian_above_e);
+    else charge = signal + dark;
+    if (noise.thermal) {
+        const double sigma = thermal_sigma_e(p);
+        if (sigma > 0.0) charge += sigma * frame.normal();
+    }
+    return charge;
+}
+
+}  // namespace accel::analog

@@ -1,0 +1,53 @@
+#pragma once
+// Photodiode: photocurrent I = R·P + I_dark with R = q·η·λ/(h·c), integrated over the
+// integration time into a charge, counted in electrons. Noise is drawn on that charge, never
+// on optical power: photon shot noise and dark-current shot noise as Poisson counts of
+// electrons, and Johnson noise of a shunt resistance where one exists.
+
+#include <cmath>
+#include <limits>
+
+#include "analog/random_stream.hpp"
+
+namespace accel::analog {
+
+struct PhotodiodeParams {
+    double wavelength_m = 532e-9;
+    double quantum_efficiency = 0.6;   // electrons per incident photon, in (0, 1]
+    double dark_current_A = 1e-15;
+    double integration_time_s = 62e-9;
+    double capacitance_F = 10e-15;     // junction capacitance, reset every frame
+    double shunt_resistance_ohm = std::numeric_limits<double>::infinity();  // ∞: no resistor, no Johnson noise
+    double temperature_K = 300.0;
+};
+
+// std::invalid_argument naming the member and its allowed range.
+void validate(const PhotodiodeParams& p);
+
+struct NoiseSwitches {
+    bool shot = true;     // photon shot noise
+    bool dark = true;     // dark current (mean and its shot noise)
+    bool thermal = true;  // Johnson noise of the shunt resistance
+    bool reset = true;    // kT/C reset noise of the computing lines
+    bool fixed_pattern = true;  // per-chip mismatch and comparator offsets
+    double gaussian_above_e = 1e6;  // Poisson counts above this mean use the normal approximation
+
+    static NoiseSwitches none() { return {false, false, false, false, false, 1e6}; }
+};
+
+// R = q·η·λ/(h·c), A/W.
+[[nodiscard]] double responsivity_A_per_W(const PhotodiodeParams& p);
+// Mean photo-electrons collected in one integration from optical power P (W).
+[[nodiscard]] double mean_signal_e(const PhotodiodeParams& p, double power_W);
+// Mean dark electrons in one integration.
+[[nodiscard]] double mean_dark_e(const PhotodiodeParams& p);
+// Standard deviation of the integrated Johnson-noise charge, electrons:
+// Var Q = (S_I/2)·t with the one-sided current noise density S_I = 4kT/R, so σ = sqrt(2kTt/R)/q.
+[[nodiscard]] double thermal_sigma_e(const PhotodiodeParams& p);
+
+// One integration of one photodiode: the collected charge in electrons, with the noise terms
+// `noise` switches on, drawn from the frame stream.
+[[nodiscard]] double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise,
+                                         RandomStream& frame);
+
+}  // namespace accel::analog
