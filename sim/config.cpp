@@ -128,7 +128,7 @@ std::string KeySpec::range_text() const {
     if (!lo && !hi) return "any finite number";
     std::string s = lo ? (min_exclusive ? "(" : "[") + format_real(min) : "(-inf";
     s += ", ";
-    s += hi ? format_real(max) + (max_exclusive ? ")" : "]") : "inf)";
+    s += hi ? format_real(max) + (max_exclusive ? ")" : "]") : (max_exclusive ? "inf)" : "inf]");
     if (type == ValueType::integer) {
         s = "an integer in " + s;
     }
@@ -186,7 +186,9 @@ void Config::assign(const KeySpec& spec, ConfigValue value, std::string_view ori
     const auto check = [&](double x) {
         const bool below = spec.min_exclusive ? !(x > spec.min) : !(x >= spec.min);
         const bool above = spec.max_exclusive ? !(x < spec.max) : !(x <= spec.max);
-        if (!std::isfinite(x) || below || above)
+        // +inf is a value only where the range is open to it (a resistance of inf: none).
+        const bool allowed_inf = x > 0 && std::isinf(x) && std::isinf(spec.max) && !spec.max_exclusive;
+        if ((!std::isfinite(x) && !allowed_inf) || below || above)
             throw InputError(std::string(origin) + ": " + spec.key + " = " + format_real(x) + " is out of range; allowed: " +
                              spec.range_text());
     };

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/cli/app.hpp"
+#include "sim/cli/config_cmd.hpp"
+#include "sim/cli/energy.hpp"
 #include "sim/cli/propagate.hpp"
 #include "sim/errors.hpp"
 #include "sim/provenance.hpp"
@@ -17,6 +19,9 @@ int main(int argc, char** argv) {
     cli::configure_app(app);
     const cli::Invocation invocation{accel::sim::shell_command_line(argc, argv)};
     cli::add_propagate(app, invocation);
+    cli::add_energy(app, invocation);
+    cli::add_config(app, invocation);
+    cli::add_presets(app, invocation);
     try {
         app.parse(argc, argv);  // runs the chosen subcommand
         return 0;
