@@ -126,13 +126,12 @@ std::string KeySpec::range_text() const {
     if (type == ValueType::string) return "a string";
     const bool lo = std::isfinite(min), hi = std::isfinite(max);
     if (!lo && !hi) return "any finite number";
-    std::string s = lo ? (min_exclusive ? "(" : "[") + format_real(min) : "(-inf";
+    const bool whole = type == ValueType::integer;
+    const auto bound = [whole](double v) { return whole ? std::to_string(static_cast<long long>(v)) : format_real(v); };
+    std::string s = lo ? (min_exclusive ? "(" : "[") + bound(min) : "(-inf";
     s += ", ";
-    s += hi ? format_real(max) + (max_exclusive ? ")" : "]") : (max_exclusive ? "inf)" : "inf]");
-    if (type == ValueType::integer) {
-        s = "an integer in " + s;
-    }
-    return s;
+    s += hi ? bound(max) + (max_exclusive ? ")" : "]") : (max_exclusive ? "inf)" : "inf]");
+    return whole ? "an integer in " + s : s;
 }
 
 Schema::Schema(std::vector<KeySpec> keys) : keys_(std::move(keys)) {}
