@@ -26,10 +26,8 @@ void quantise_phase(std::span<double> phase_rad, int bits) {
     }
 }
 
-std::vector<double> misalign(const Grid& grid, std::span<const double> phase_rad, const PlaneMisalignment& m) {
-    if (phase_rad.size() != grid.size()) throw std::invalid_argument("misalign: phase map does not match the grid");
-    if (m.is_identity()) return {phase_rad.begin(), phase_rad.end()};
-    std::vector<double> out(grid.size(), 0.0);
+std::vector<int> misalignment_source(const Grid& grid, const PlaneMisalignment& m) {
+    std::vector<int> source(grid.size(), -1);
     const double c = std::cos(m.rotation_rad), s = std::sin(m.rotation_rad);
     const double centre = 0.5 * (grid.n - 1);
     for (int r = 0; r < grid.n; ++r) {
@@ -43,9 +41,19 @@ std::vector<double> misalign(const Grid& grid, std::span<const double> phase_rad
             const long mc = std::lround(mx + centre);
             const long mr = std::lround(my + centre);
             if (mc < 0 || mr < 0 || mc >= grid.n || mr >= grid.n) continue;
-            out[grid.index(r, col)] = phase_rad[grid.index(static_cast<int>(mr), static_cast<int>(mc))];
+            source[grid.index(r, col)] = static_cast<int>(grid.index(static_cast<int>(mr), static_cast<int>(mc)));
         }
     }
+    return source;
+}
+
+std::vector<double> misalign(const Grid& grid, std::span<const double> phase_rad, const PlaneMisalignment& m) {
+    if (phase_rad.size() != grid.size()) throw std::invalid_argument("misalign: phase map does not match the grid");
+    if (m.is_identity()) return {phase_rad.begin(), phase_rad.end()};
+    const std::vector<int> source = misalignment_source(grid, m);
+    std::vector<double> out(grid.size(), 0.0);
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (source[i] >= 0) out[i] = phase_rad[static_cast<std::size_t>(source[i])];
     return out;
 }
 

@@ -58,6 +58,10 @@ struct PlaneMisalignment {
 // by the mask see phase 0 (bare substrate).
 std::vector<double> misalign(const Grid& grid, std::span<const double> phase_rad, const PlaneMisalignment& m);
 
+// The same resampling as an index map: for each grid pixel, the mask pixel that covers it
+// after the displacement, or −1 (uncovered). Gradients flow back through it.
+std::vector<int> misalignment_source(const Grid& grid, const PlaneMisalignment& m);
+
 // field *= exp(i·φ), pixel by pixel.
 template <class Real>
 void apply_phase(std::span<std::complex<Real>> field, std::span<const double> phase_rad) {

@@ -1,0 +1,93 @@
+#pragma once
+// The photonic-analog model of the ACCEL kind:
+//   image → amplitude encoding → L phase masks with free-space propagation → photodiode array
+//   → photodiode charges (with shot, dark and thermal noise) → compute array with binary or
+//   ternary SRAM weights → differential line outputs → class.
+//
+// Trainable: the phase of every mask (unconstrained, wrapped and optionally quantised with a
+// straight-through estimator), the latent real weights of the compute array (binarised or
+// ternarised in the forward pass, straight-through estimator clipped at |w| ≤ 1), and the
+// log of the logit scale. Logits are the differential outputs normalised by the L2 norm of
+// the photodiode charges (scale-free, as the L2-normalised read-out of ACCEL's code) times
+// the logit scale; the hardware read-out (predict) compares the unnormalised outputs, which
+// has the same argmax.
+
+#include <memory>
+#include <vector>
+
+#include "analog/compute_array.hpp"
+#include "analog/photodiode.hpp"
+#include "datasets/encoding.hpp"
+#include "models/model.hpp"
+#include "models/optical_stage.hpp"
+#include "optics/detector.hpp"
+
+namespace accel::models {
+
+struct AccelModelSpec {
+    OpticalStageSpec optics;
+    int image_rows = 28, image_cols = 28;
+    int input_window_px = 0;  // side of the image window on the mask grid; 0: the whole grid
+    datasets::Encoding encoding = datasets::Encoding::amplitude;
+    int phase_bits = 0;       // 0: continuous phase
+    optics::PhotodiodeArray detector;
+    analog::PhotodiodeParams photodiode;
+    analog::ComputeArrayParams eac;
+    analog::NoiseSwitches noise;  // which terms `Conditions::noise` switches on
+    double ternary_threshold = 0.33;  // |w| below it maps to 0 in ternary mode
+    // False only to validate gradients: the loss then uses the latent weights themselves,
+    // which makes it smooth in them (the hardware read-out still uses their signs).
+    bool binarise_weights = true;
+};
+
+template <class Real>
+class AccelModel final : public Model {
+public:
+    AccelModel(const AccelModelSpec& spec, optics::PropagationCache<Real>& cache);
+
+    [[nodiscard]] std::string architecture() const override { return "accel"; }
+    [[nodiscard]] int classes() const override { return spec_.eac.outputs; }
+    [[nodiscard]] const std::vector<ParameterBlock>& blocks() const override { return blocks_; }
+    [[nodiscard]] std::vector<double> initial_parameters(std::uint64_t seed) const override;
+    void prepare(std::span<const double> parameters, const Conditions& conditions) override;
+    [[nodiscard]] std::unique_ptr<ModelWorkspace> make_workspace() const override;
+    double loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
+                std::span<double> gradient) const override;
+    [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const override;
+
+    [[nodiscard]] const AccelModelSpec& spec() const { return spec_; }
+    [[nodiscard]] const OpticalStage<Real>& optical_stage() const { return optics_; }
+    [[nodiscard]] const optics::DetectorIntegrator& detectors() const { return detectors_; }
+    // State fixed by prepare(): the effective phase of each mask (after quantisation,
+    // fabrication error and misalignment) and the hardware weights.
+    [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return effective_phase_; }
+    [[nodiscard]] const std::vector<std::int8_t>& hardware_weights() const { return weights_; }
+    // Detector-plane field and photodiode powers of one image (for snapshots).
+    void detector_plane(std::span<const float> image, std::vector<std::complex<Real>>& field, std::vector<double>& power_W,
+                        ModelWorkspace& ws) const;
+
+private:
+    struct Workspace;
+    // Encoding and optics up to the photodiode powers; returns nothing, fills ws.
+    void optical_forward(std::span<const float> image, Workspace& ws) const;
+
+    AccelModelSpec spec_;
+    OpticalStage<Real> optics_;
+    optics::DetectorIntegrator detectors_;
+    datasets::ImageEncoder encoder_;
+    std::vector<ParameterBlock> blocks_;
+
+    // Prepared state.
+    Conditions conditions_;
+    std::vector<std::vector<double>> effective_phase_;
+    std::vector<std::vector<std::complex<Real>>> transmission_;
+    std::vector<std::vector<int>> source_pixel_;  // per mask: parameter pixel behind each grid pixel (−1: none); empty if aligned
+    std::vector<std::int8_t> weights_;            // what the SRAM holds
+    std::vector<double> weight_value_;            // what the loss uses: weights_, or the latent values
+    std::vector<double> weight_pass_;             // STE: 1 where |latent| ≤ 1
+    std::vector<double> line_gain_;               // a_ck / w_ck: g_k·m_ck·C_nom/C_c±
+    double logit_scale_ = 1.0;
+    analog::ChipInstance chip_;
+};
+
+}  // namespace accel::models

@@ -1,0 +1,33 @@
+#include "models/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace accel::models {
+
+std::size_t Model::parameter_count() const {
+    const auto& b = blocks();
+    return b.empty() ? 0 : b.back().offset + b.back().size;
+}
+
+const ParameterBlock& Model::block(std::string_view name) const {
+    for (const auto& b : blocks())
+        if (b.name == name) return b;
+    throw std::invalid_argument("model has no parameter block '" + std::string(name) + "'");
+}
+
+double softmax_cross_entropy(std::span<const double> logits, int label, std::span<double> dlogits) {
+    const double top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0.0;
+    for (std::size_t c = 0; c < logits.size(); ++c) {
+        dlogits[c] = std::exp(logits[c] - top);
+        sum += dlogits[c];
+    }
+    for (double& d : dlogits) d /= sum;
+    const double loss = std::log(sum) + top - logits[static_cast<std::size_t>(label)];
+    dlogits[static_cast<std::size_t>(label)] -= 1.0;
+    return loss;
+}
+
+}  // namespace accel::models

@@ -1,0 +1,81 @@
+#pragma once
+// The interface the trainer and the evaluator see: a classifier of images with a flat
+// vector of real parameters, a loss (softmax cross-entropy on its logits) and the gradient
+// of that loss, computed by hand (adjoint method) for every model.
+//
+// A step goes: prepare(parameters, conditions) once, single-threaded (mask transmissions,
+// binarised weights, the simulated chip, ...); then loss() for many images in parallel,
+// each thread with its own Workspace. loss() never writes to the model.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analog/photodiode.hpp"
+#include "optics/phase_mask.hpp"
+
+namespace accel::models {
+
+struct ParameterBlock {
+    std::string name;  // "phase_0", "latent_weights", "log_logit_scale", ...
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    double learning_rate_scale = 1.0;  // relative to the optimiser's base rate
+};
+
+// Everything about the simulated hardware and light that is not trained.
+struct Conditions {
+    double frame_energy_J = 0.0;       // optical energy per frame at the input (0: noise-free scale)
+    bool noise = false;                // shot, dark, thermal and reset noise per frame
+    bool fixed_pattern = false;        // per-chip mismatch and comparator offsets
+    std::uint64_t seed = 1;            // master seed of the chip and frame streams
+    std::uint32_t chip = 0;            // which simulated chip
+    double phase_error_rad = 0.0;      // σ of the per-pixel fabrication phase error (drawn per chip)
+    std::vector<optics::PlaneMisalignment> misalignment;  // per mask; empty: aligned
+    bool quantise_phase = true;        // apply the configured etch levels
+};
+
+// Per-image randomness: which frame of which chip (noise streams are keyed on it).
+struct FrameKey {
+    std::uint32_t frame = 0;
+    bool training = false;  // training draws Gaussian-reparameterised noise (differentiable)
+};
+
+class ModelWorkspace {
+public:
+    virtual ~ModelWorkspace() = default;
+};
+
+class Model {
+public:
+    virtual ~Model() = default;
+
+    [[nodiscard]] virtual std::string architecture() const = 0;
+    [[nodiscard]] virtual int classes() const = 0;
+    [[nodiscard]] virtual const std::vector<ParameterBlock>& blocks() const = 0;
+    [[nodiscard]] std::size_t parameter_count() const;
+    [[nodiscard]] const ParameterBlock& block(std::string_view name) const;
+    // Parameters to start training from, drawn from `seed`.
+    [[nodiscard]] virtual std::vector<double> initial_parameters(std::uint64_t seed) const = 0;
+
+    // Fixes the parameters and conditions for the following loss() calls.
+    virtual void prepare(std::span<const double> parameters, const Conditions& conditions) = 0;
+    [[nodiscard]] virtual std::unique_ptr<ModelWorkspace> make_workspace() const = 0;
+
+    // Softmax cross-entropy of one image (rows×cols floats in [0,1]); writes the logits and,
+    // when `gradient` is not empty, adds ∂loss/∂parameters to it. Thread-safe for distinct
+    // workspaces.
+    virtual double loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& ws,
+                        std::span<double> logits, std::span<double> gradient) const = 0;
+
+    // The class the hardware reads out for one image (argmax of its physical outputs, e.g.
+    // the comparators of the EAC including clipping), under the prepared conditions.
+    [[nodiscard]] virtual int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const = 0;
+};
+
+// Softmax cross-entropy: returns the loss and writes ∂loss/∂logits into `dlogits`.
+double softmax_cross_entropy(std::span<const double> logits, int label, std::span<double> dlogits);
+
+}  // namespace accel::models
