@@ -28,6 +28,7 @@ double sensor_mean_e(const ImageSensorParams& p, double power_W) {
 
 void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, RandomStream& frame,
                  std::span<std::uint32_t> codes) {
+    validate(p);
     if (codes.size() != power_W.size()) throw std::invalid_argument("read_sensor: codes and powers differ in size");
     const double levels = std::ldexp(1.0, p.adc_bits);
     const double e_per_code = p.full_well_e / levels;

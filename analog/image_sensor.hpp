@@ -25,7 +25,8 @@ void validate(const ImageSensorParams& p);  // std::invalid_argument naming the 
 [[nodiscard]] double sensor_mean_e(const ImageSensorParams& p, double power_W);
 
 // ADC codes (0 .. 2^bits − 1) of every pixel for one frame; noise from the frame stream.
-// With `noisy` false the code is the rounded mean signal (no shot or read noise).
+// With `noisy` false the code is floor(mean signal / (full well / 2^bits)): the ADC's
+// truncation of the noise-free charge. Validates the parameters.
 void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, RandomStream& frame,
                  std::span<std::uint32_t> codes);
 

@@ -40,9 +40,11 @@ double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const Nois
     const double signal = mean_signal_e(p, power_W);
     const double dark = noise.dark ? mean_dark_e(p) : 0.0;
     // Photo- and dark electrons are independent Poisson counts; their sum is Poisson too.
+    // With photon shot noise off, the dark electrons keep their own shot noise (the `dark`
+    // switch covers the mean and its shot noise).
     double charge = 0.0;
     if (noise.shot) charge = frame.poisson(signal + dark, noise.gaussian_above_e);
-    else charge = signal + dark;
+    else charge = signal + (dark > 0.0 ? frame.poisson(dark, noise.gaussian_above_e) : 0.0);
     if (noise.thermal) {
         const double sigma = thermal_sigma_e(p);
         if (sigma > 0.0) charge += sigma * frame.normal();

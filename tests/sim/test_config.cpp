@@ -1,0 +1,278 @@
+// Configuration: defaults, the preset → file → --set order, validation at the boundary
+// (unknown keys with a suggestion, types, ranges, choices), the TOML round trip, presets and
+// the checks that span several keys.
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/config.hpp"
+#include "sim/errors.hpp"
+#include "sim/model_config.hpp"
+#include "sim/schema.hpp"
+
+namespace fs = std::filesystem;
+using namespace accel::sim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const Schema& schema() {
+    static const Schema s = accel_schema();
+    return s;
+}
+
+// A folder for the test's TOML files, removed at the end.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        static int counter = 0;  // test-local naming only
+        path = fs::temp_directory_path() / ("accel-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    [[nodiscard]] fs::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name) << text;
+        return path / name;
+    }
+};
+
+Config load(std::optional<std::string> preset, std::optional<fs::path> file, std::vector<std::string> overrides) {
+    ConfigSources src;
+    src.preset = std::move(preset);
+    src.file = std::move(file);
+    src.overrides = std::move(overrides);
+    return Config::load(schema(), src);
+}
+
+Config with_sets(std::vector<std::string> overrides) { return load(std::nullopt, std::nullopt, std::move(overrides)); }
+
+// The message of the InputError `f` throws; fails the test if it throws nothing or another type.
+template <class F>
+std::string input_error(F&& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    FAIL("no InputError thrown");
+    return {};
+}
+
+std::string range_of(const std::string& key) {
+    const KeySpec* spec = schema().find(key);
+    REQUIRE(spec != nullptr);
+    return spec->range_text();
+}
+
+}  // namespace
+
+TEST_CASE("Config defaults load and every key reads back with its type", "[unit][config]") {
+    const Config c = with_sets({});
+    CHECK(c.to_toml() == Config::defaults(schema()).to_toml());
+    CHECK(c.string("design.architecture") == "accel");
+    CHECK(c.integer("design.seed") == 1);
+    CHECK(c.real("chip.frame_time_ns") == 72.0);
+    CHECK(c.real("photodiode.quantum_efficiency") == 0.6);
+    CHECK(std::isinf(c.real("photodiode.shunt_resistance_ohm")));
+    CHECK(c.reals("optics.distances_mm") == std::vector<double>{140.0, 145.0});
+    CHECK(c.boolean("optics.band_limit"));
+    CHECK(c.applied().empty());
+    std::set<std::string> seen;
+    for (const auto& k : schema().keys()) {
+        INFO(k.key);
+        CHECK(seen.insert(k.key).second);  // unique
+        CHECK(k.key.find('.') != std::string::npos);
+        CHECK_FALSE(k.description.empty());
+        CHECK_FALSE(k.source.empty());
+        switch (k.type) {
+            case ValueType::real: CHECK_NOTHROW(c.real(k.key)); break;
+            case ValueType::integer: CHECK_NOTHROW(c.integer(k.key)); break;
+            case ValueType::boolean: CHECK_NOTHROW(c.boolean(k.key)); break;
+            case ValueType::string: CHECK_NOTHROW(c.string(k.key)); break;
+            case ValueType::real_list: CHECK_NOTHROW(c.reals(k.key)); break;
+        }
+    }
+    // Asking for a key with the wrong type, or one not in the schema, is a programming error.
+    CHECK_THROWS_AS(c.integer("chip.frame_time_ns"), std::logic_error);
+    CHECK_THROWS_AS(c.real("chip.no_such_key"), std::logic_error);
+    // Every default passes its own range check: loading the defaults' TOML validates each one.
+    TempDir dir;
+    CHECK_NOTHROW(load(std::nullopt, dir.write("defaults.toml", c.to_toml()), {}));
+}
+
+TEST_CASE("A preset overrides the defaults, a file the preset, and --set the file", "[unit][config]") {
+    TempDir dir;
+    const auto file = dir.write("over.toml", "[chip]\nframe_time_ns = 100.0\n\n[eac]\noutputs = 5\n");
+
+    const Config preset = load("digital-baseline", std::nullopt, {});
+    CHECK(preset.string("design.architecture") == "digital");       // default "accel"
+    CHECK(preset.real("digital.exposure_time_ns") == 72.0);
+    CHECK(preset.applied() == std::vector<std::string>{"preset digital-baseline"});
+
+    const Config from_file = load("accel-2023", file, {});
+    CHECK(from_file.real("chip.frame_time_ns") == 100.0);  // the preset says 72
+    CHECK(from_file.integer("eac.outputs") == 5);
+    CHECK(from_file.real("optics.mask_pitch_um") == 9.2);  // the preset's value survives
+
+    const Config from_set = load("accel-2023", file, {"chip.frame_time_ns=80", "eac.weights=ternary"});
+    CHECK(from_set.real("chip.frame_time_ns") == 80.0);
+    CHECK(from_set.integer("eac.outputs") == 5);
+    CHECK(from_set.string("eac.weights") == "ternary");
+    CHECK(from_set.applied().size() == 4);
+
+    // Later --set wins over earlier.
+    CHECK(with_sets({"chip.frame_time_ns=80", "chip.frame_time_ns=90"}).real("chip.frame_time_ns") == 90.0);
+}
+
+TEST_CASE("Unknown keys are rejected with the nearest valid key suggested", "[unit][config]") {
+    TempDir dir;
+    const auto file = dir.write("typo.toml", "[eac]\nline_capacitance_pF = 3.0\n");
+    const std::string from_file = input_error([&] { (void)load("accel-2023", file, {}); });
+    CHECK_THAT(from_file, Contains("'eac.line_capacitance_pF'") && Contains("did you mean 'eac.line_capacitance_fF'") &&
+                              Contains(file.string()));
+    const std::string from_set = input_error([] { (void)with_sets({"eac.line_capacitance_pF=3"}); });
+    CHECK_THAT(from_set, Contains("--set eac.line_capacitance_pF=3") && Contains("'eac.line_capacitance_pF'") &&
+                             Contains("did you mean 'eac.line_capacitance_fF'"));
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, dir.write("section.toml", "[detektor]\nrows = 4\n"), {}); }),
+               Contains("'detektor.rows'") && Contains("did you mean 'detector.rows'"));
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, dir.write("bare.toml", "frame_time_ns = 3.0\n"), {}); }),
+               Contains("[section]") && Contains("chip.frame_time_ns"));
+    CHECK(schema().nearest("pitch_um") == "detector.pitch_um");
+    CHECK(schema().nearest("photodiode.quantum_eficiency") == "photodiode.quantum_efficiency");
+}
+
+TEST_CASE("Values of the wrong type are rejected naming the key and the expected type", "[unit][config]") {
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.outputs=2.5"}); }), Contains("eac.outputs") && Contains("must be an integer"));
+    CHECK_THAT(input_error([] { (void)with_sets({"chip.frame_time_ns=fast"}); }),
+               Contains("chip.frame_time_ns") && Contains("must be a number"));
+    CHECK_THAT(input_error([] { (void)with_sets({"optics.band_limit=maybe"}); }),
+               Contains("optics.band_limit") && Contains("true or false"));
+    CHECK_THAT(input_error([] { (void)with_sets({"optics.distances_mm=5"}); }),
+               Contains("optics.distances_mm") && Contains("a list of numbers"));
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.weights=1"}); }), Contains("eac.weights") && Contains("must be a string"));
+    TempDir dir;
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, dir.write("t.toml", "[photodiode]\nquantum_efficiency = \"high\"\n"), {}); }),
+               Contains("photodiode.quantum_efficiency") && Contains("must be a number") && Contains("(0.0, 1.0]"));
+    // An integer is a valid real.
+    CHECK(with_sets({"chip.frame_time_ns=100"}).real("chip.frame_time_ns") == 100.0);
+}
+
+TEST_CASE("Out-of-range values are rejected naming the key and the allowed range", "[unit][config]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"photodiode.quantum_efficiency", "0"},   {"photodiode.quantum_efficiency", "1.5"}, {"eac.line_capacitance_fF", "-1"},
+        {"photodiode.capacitance_fF", "-2.5"},    {"chip.frame_time_ns", "0"},             {"chip.frame_time_ns", "inf"},
+        {"chip.frame_time_ns", "nan"},            {"eac.outputs", "0"},                    {"eac.pixel_gain_sigma", "0.5"},
+        {"optics.distances_mm", "[140.0, -1.0]"}, {"photodiode.shunt_resistance_ohm", "0"}, {"photodiode.shunt_resistance_ohm", "-inf"},
+    };
+    TempDir dir;
+    for (const auto& [key, value] : cases) {
+        const std::string assignment = key + "=" + value;
+        INFO(assignment);
+        const std::string message = input_error([&] { (void)with_sets({assignment}); });
+        CHECK_THAT(message, Contains(key) && Contains("out of range") && Contains("allowed: " + range_of(key)));
+        // The same through a file.
+        const std::string section = key.substr(0, key.find('.')), name = key.substr(key.find('.') + 1);
+        const auto file = dir.write("range.toml", "[" + section + "]\n" + name + " = " + value + "\n");
+        CHECK_THAT(input_error([&] { (void)load(std::nullopt, file, {}); }), Contains(key) && Contains(range_of(key)));
+    }
+    CHECK(range_of("photodiode.quantum_efficiency") == "(0.0, 1.0]");
+    CHECK(range_of("eac.outputs") == "an integer in [1, 4096]");
+    CHECK(range_of("photodiode.shunt_resistance_ohm") == "(0.0, inf]");
+    CHECK_THAT(input_error([] { (void)with_sets({"optics.distances_mm=[]"}); }), Contains("optics.distances_mm") && Contains("empty"));
+}
+
+TEST_CASE("String choices are checked, and bare words in --set are strings", "[unit][config]") {
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.weights=quaternary"}); }),
+               Contains("eac.weights") && Contains("\"quaternary\"") && Contains("one of binary, ternary"));
+    CHECK(with_sets({"eac.weights=ternary"}).string("eac.weights") == "ternary");
+    CHECK(with_sets({"eac.weights=\"ternary\""}).string("eac.weights") == "ternary");
+    CHECK(with_sets({"eac.weights = ternary"}).string("eac.weights") == "ternary");
+    CHECK(with_sets({"design.architecture=digital"}).string("design.architecture") == "digital");
+    CHECK(range_of("eac.weights") == "one of binary, ternary");
+}
+
+TEST_CASE("inf is allowed for the photodiode shunt resistance only", "[unit][config]") {
+    CHECK(std::isinf(with_sets({"photodiode.shunt_resistance_ohm=inf"}).real("photodiode.shunt_resistance_ohm")));
+    CHECK(std::isinf(with_sets({"photodiode.shunt_resistance_ohm=+inf"}).real("photodiode.shunt_resistance_ohm")));
+    CHECK(with_sets({"photodiode.shunt_resistance_ohm=1e6"}).real("photodiode.shunt_resistance_ohm") == 1e6);
+    TempDir dir;
+    const Config from_file = load(std::nullopt, dir.write("r.toml", "[photodiode]\nshunt_resistance_ohm = inf\n"), {});
+    CHECK(std::isinf(from_file.real("photodiode.shunt_resistance_ohm")));
+    CHECK_THAT(from_file.to_toml(), Contains("shunt_resistance_ohm = inf"));
+    // Keys with a finite upper limit reject it (checked in the range test too).
+    CHECK_THROWS_AS(with_sets({"photodiode.dark_current_fA=inf"}), InputError);
+}
+
+TEST_CASE("The printed TOML loads back to the same configuration", "[unit][config]") {
+    TempDir dir;
+    const Config c = load("accel-2023", std::nullopt,
+                          {"photodiode.shunt_resistance_ohm=inf", "eac.weights=ternary", "optics.distances_mm=[0.1, 100.30000000000001, 3]",
+                           "eac.pixel_gain_sigma=0.30000000000000004", "design.seed=9000000000000000", "light.energy_density_fJ_per_um2=1e-7",
+                           "chip.frames_per_weight_load=1e18", "optics.band_limit=false", "detector.centre_x_um=-12.5"});
+    const std::string text = c.to_toml();
+    const Config again = load(std::nullopt, dir.write("round.toml", text), {});
+    CHECK(again.to_toml() == text);
+    CHECK(again.real("eac.pixel_gain_sigma") == 0.30000000000000004);  // shortest round-trip form
+    CHECK(again.reals("optics.distances_mm") == std::vector<double>{0.1, 100.30000000000001, 3.0});
+    CHECK(again.integer("design.seed") == 9000000000000000);
+    CHECK(again.real("light.energy_density_fJ_per_um2") == 1e-7);
+    CHECK_FALSE(again.boolean("optics.band_limit"));
+    // Every preset round-trips too.
+    for (const auto& name : preset_names()) {
+        INFO(name);
+        const std::string p = load(name, std::nullopt, {}).to_toml();
+        CHECK(load(std::nullopt, dir.write(name + ".toml", p), {}).to_toml() == p);
+    }
+}
+
+TEST_CASE("Presets are listed, and an unknown preset names the available ones", "[unit][config]") {
+    const auto names = preset_names();
+    CHECK(std::find(names.begin(), names.end(), "accel-2023") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "digital-baseline") != names.end());
+    const std::string message = input_error([] { (void)load("nonexistent", std::nullopt, {}); });
+    CHECK_THAT(message, Contains("'nonexistent'"));
+    for (const auto& n : names) CHECK_THAT(message, Contains(n));
+    CHECK_THROWS_AS(preset_text("accel-2024"), InputError);
+    CHECK_THAT(preset_text("accel-2023"), Contains("frame_time_ns = 72.0"));
+}
+
+TEST_CASE("Malformed sources are rejected naming the file or override", "[unit][config]") {
+    TempDir dir;
+    const fs::path missing = dir.path / "missing.toml";
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, missing, {}); }), Contains(missing.string()) && Contains("cannot be read"));
+    const auto broken = dir.write("broken.toml", "[chip\nframe_time_ns = \n");
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, broken, {}); }), Contains(broken.string()) && Contains("not valid TOML"));
+    CHECK_THAT(input_error([] { (void)with_sets({"chip.frame_time_ns"}); }), Contains("expected section.key=value"));
+    CHECK_THAT(input_error([] { (void)with_sets({"chip.frame_time_ns="}); }), Contains("no value given for chip.frame_time_ns"));
+}
+
+TEST_CASE("Consistency checks reject settings that contradict each other", "[unit][config]") {
+    CHECK_NOTHROW(check_consistency(load("accel-2023", std::nullopt, {})));
+    CHECK_NOTHROW(check_consistency(load("digital-baseline", std::nullopt, {})));
+    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})); }),
+               Contains("chip.integration_time_ns") && Contains("chip.frame_time_ns") && Contains("62") && Contains("50"));
+    // 200 × 35 µm = 7 mm of photodiodes behind a 400 × 9.2 µm = 3.68 mm mask window.
+    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"detector.rows=200", "detector.cols=200"})); }),
+               Contains("detector") && Contains("window") && Contains("optics.mask_pixels"));
+    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"eac.line_swing_V=2"})); }),
+               Contains("eac.line_swing_V") && Contains("chip.analog_supply_V"));
+    // energy_report runs the checks before computing anything.
+    CHECK_THROWS_AS(energy_report(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})), InputError);
+    // A small array shifted off-centre beyond the window edge is caught too.
+    CHECK_THROWS_AS(check_consistency(load("accel-2023", std::nullopt, {"detector.centre_x_um=1500"})), InputError);
+}
