@@ -32,7 +32,8 @@ AccelModel<Real>::AccelModel(const AccelModelSpec& spec, optics::PropagationCach
     : spec_(spec),
       optics_(spec.optics, cache),
       detectors_(spec.optics.grid, optics::photodiode_areas(spec.detector)),
-      encoder_(spec.image_rows, spec.image_cols, window_or_grid(spec), spec.optics.grid.n) {
+      encoder_(spec.image_rows, spec.image_cols, window_or_grid(spec), spec.optics.grid.n),
+      masks_(static_cast<int>(spec.optics.distances_m.size()), spec.optics.grid) {
     analog::validate(spec_.photodiode);
     analog::validate(spec_.eac);
     if (spec_.eac.inputs != detectors_.count())
@@ -48,9 +49,6 @@ AccelModel<Real>::AccelModel(const AccelModelSpec& spec, optics::PropagationCach
     blocks_.push_back({"latent_weights", offset, weights, 1.0});
     offset += weights;
     blocks_.push_back({"log_logit_scale", offset, 1, 1.0});
-    effective_phase_.assign(static_cast<std::size_t>(optics_.layers()), std::vector<double>(mask));
-    transmission_.assign(static_cast<std::size_t>(optics_.layers()), std::vector<std::complex<Real>>(mask));
-    source_pixel_.assign(static_cast<std::size_t>(optics_.layers()), {});
 }
 
 template <class Real>
@@ -58,15 +56,16 @@ std::vector<double> AccelModel<Real>::initial_parameters(std::uint64_t seed) con
     std::vector<double> p(parameter_count());
     RandomStream rng(seed, StreamKind::training, 0, 0);
     // Phases uniform in [0, 2π), as is usual for diffractive networks; small latent weights
-    // so that signs can flip early; a logit scale of 10 (softmax neither flat nor saturated
-    // for L2-normalised charges).
+    // so that signs can flip early; a logit scale of 1: with L2-normalised charges and ±1
+    // weights a logit reaches √(inputs) when the light gathers on few photodiodes, so larger
+    // starting scales saturate the softmax.
     for (int l = 0; l < optics_.layers(); ++l) {
         const auto& b = blocks_[static_cast<std::size_t>(l)];
         for (std::size_t i = 0; i < b.size; ++i) p[b.offset + i] = optics::two_pi * rng.uniform();
     }
     const auto& w = block("latent_weights");
     for (std::size_t i = 0; i < w.size; ++i) p[w.offset + i] = 0.1 * (2.0 * rng.uniform() - 1.0);
-    p[block("log_logit_scale").offset] = std::log(10.0);
+    p[block("log_logit_scale").offset] = 0.0;
     return p;
 }
 
@@ -74,32 +73,7 @@ template <class Real>
 void AccelModel<Real>::prepare(std::span<const double> parameters, const Conditions& c) {
     if (parameters.size() != parameter_count()) throw std::invalid_argument("accel model: wrong number of parameters");
     conditions_ = c;
-    const optics::Grid& grid = spec_.optics.grid;
-    for (int l = 0; l < optics_.layers(); ++l) {
-        const auto& b = blocks_[static_cast<std::size_t>(l)];
-        std::vector<double> phase(parameters.begin() + static_cast<std::ptrdiff_t>(b.offset),
-                                  parameters.begin() + static_cast<std::ptrdiff_t>(b.offset + b.size));
-        for (double& p : phase) p = optics::wrap_phase(p);
-        if (spec_.phase_bits > 0 && c.quantise_phase) optics::quantise_phase(phase, spec_.phase_bits);
-        if (c.phase_error_rad > 0.0) {
-            // Drawn per chip and per mask: one fabricated mask set per simulated chip.
-            RandomStream fab(c.seed, StreamKind::fabrication, c.chip, static_cast<std::uint32_t>(l));
-            for (double& p : phase) p = optics::wrap_phase(p + c.phase_error_rad * fab.normal());
-        }
-        auto& effective = effective_phase_[static_cast<std::size_t>(l)];
-        auto& source = source_pixel_[static_cast<std::size_t>(l)];
-        const bool moved = static_cast<std::size_t>(l) < c.misalignment.size() && !c.misalignment[static_cast<std::size_t>(l)].is_identity();
-        if (moved) {
-            source = optics::misalignment_source(grid, c.misalignment[static_cast<std::size_t>(l)]);
-            for (std::size_t i = 0; i < phase.size(); ++i) effective[i] = source[i] >= 0 ? phase[static_cast<std::size_t>(source[i])] : 0.0;
-        } else {
-            source.clear();
-            effective = phase;
-        }
-        auto& t = transmission_[static_cast<std::size_t>(l)];
-        for (std::size_t i = 0; i < t.size(); ++i)
-            t[i] = std::complex<Real>(static_cast<Real>(std::cos(effective[i])), static_cast<Real>(std::sin(effective[i])));
-    }
+    masks_.prepare(parameters, blocks_, spec_.phase_bits, c);
 
     const auto& wb = block("latent_weights");
     weights_.resize(wb.size);
@@ -161,7 +135,7 @@ void AccelModel<Real>::optical_forward(std::span<const float> image, Workspace& 
     } else {
         encoder_.encode<Real>(image, ws.input, 1.0, spec_.encoding);
     }
-    optics_.forward(ws.input, transmission_, ws.optical);
+    optics_.forward(ws.input, masks_.transmissions(), ws.optical);
     detectors_.integrate(ws.optical.field.data(), ws.power_W.data());
 }
 
@@ -189,6 +163,8 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
                 const double eps = frame_stream.normal();
                 q = mean + std::sqrt(mean) * eps;
                 dq = 1.0 + eps / (2.0 * std::sqrt(mean));
+            } else if (dark > 0.0) {
+                q = mean + std::sqrt(dark) * frame_stream.normal();  // dark-current shot noise alone
             }
             if (noise.thermal) q += analog::thermal_sigma_e(pd) * frame_stream.normal();
         } else if (noisy) {
@@ -239,29 +215,13 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
         ws.dloss_dpower[k] = dq * ws.dcharge_dmean[k] * electrons_per_W;
     }
     // P_k = Σ_p A_kp·|u_p|²  →  ∂L/∂I_p = Σ_k A_kp·∂L/∂P_k, and g_u = 2·(∂L/∂I)·u.
-    std::fill(ws.dloss_dintensity.begin(), ws.dloss_dintensity.end(), 0.0);
-    const auto& a = detectors_.overlap_m2();
-    for (Eigen::Index k = 0; k < a.outerSize(); ++k)
-        for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(a, k); it; ++it)
-            ws.dloss_dintensity[static_cast<std::size_t>(it.col())] += it.value() * ws.dloss_dpower[static_cast<std::size_t>(k)];
-    for (std::size_t p = 0; p < ws.gradient_field.size(); ++p)
-        ws.gradient_field[p] = static_cast<Real>(2.0 * ws.dloss_dintensity[p]) * ws.optical.field[p];
+    intensity_backward<Real>(detectors_.overlap_m2(), ws.dloss_dpower, ws.optical.field, ws.dloss_dintensity, ws.gradient_field);
 
     for (auto& pg : ws.phase_gradient) std::fill(pg.begin(), pg.end(), 0.0);
-    optics_.backward(ws.gradient_field, transmission_, ws.optical, ws.phase_gradient);
+    optics_.backward(ws.gradient_field, masks_.transmissions(), ws.optical, ws.phase_gradient);
     // Quantisation and fabrication error pass the gradient straight through; misalignment
     // sends it back to the parameter pixel that was displaced onto each grid pixel.
-    for (std::size_t l = 0; l < ws.phase_gradient.size(); ++l) {
-        const std::size_t offset = blocks_[l].offset;
-        const auto& pg = ws.phase_gradient[l];
-        const auto& source = source_pixel_[l];
-        if (source.empty()) {
-            for (std::size_t i = 0; i < pg.size(); ++i) gradient[offset + i] += pg[i];
-        } else {
-            for (std::size_t i = 0; i < pg.size(); ++i)
-                if (source[i] >= 0) gradient[offset + static_cast<std::size_t>(source[i])] += pg[i];
-        }
-    }
+    masks_.add_gradient(ws.phase_gradient, blocks_, gradient);
     return value;
 }
 

@@ -20,6 +20,7 @@
 #include "datasets/encoding.hpp"
 #include "models/model.hpp"
 #include "models/optical_stage.hpp"
+#include "models/phase_masks.hpp"
 #include "optics/detector.hpp"
 
 namespace accel::models {
@@ -60,7 +61,7 @@ public:
     [[nodiscard]] const optics::DetectorIntegrator& detectors() const { return detectors_; }
     // State fixed by prepare(): the effective phase of each mask (after quantisation,
     // fabrication error and misalignment) and the hardware weights.
-    [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return effective_phase_; }
+    [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return masks_.effective_phases(); }
     [[nodiscard]] const std::vector<std::int8_t>& hardware_weights() const { return weights_; }
     // Detector-plane field and photodiode powers of one image (for snapshots).
     void detector_plane(std::span<const float> image, std::vector<std::complex<Real>>& field, std::vector<double>& power_W,
@@ -79,9 +80,7 @@ private:
 
     // Prepared state.
     Conditions conditions_;
-    std::vector<std::vector<double>> effective_phase_;
-    std::vector<std::vector<std::complex<Real>>> transmission_;
-    std::vector<std::vector<int>> source_pixel_;  // per mask: parameter pixel behind each grid pixel (−1: none); empty if aligned
+    PhaseMasks<Real> masks_;
     std::vector<std::int8_t> weights_;            // what the SRAM holds
     std::vector<double> weight_value_;            // what the loss uses: weights_, or the latent values
     std::vector<double> weight_pass_;             // STE: 1 where |latent| ≤ 1

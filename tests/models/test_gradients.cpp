@@ -7,6 +7,8 @@
 
 #include "analog/random_stream.hpp"
 #include "models/accel_model.hpp"
+#include "models/d2nn_model.hpp"
+#include "models/digital_model.hpp"
 #include "tests/models/model_fixtures.hpp"
 #include "tests/optics/tolerances.hpp"
 
@@ -88,6 +90,53 @@ TEST_CASE("ACCEL model: gradients hold with noise-aware training, chip mismatch,
     const test::Tolerance tol{"fd_gradient_noisy", 1e-3, 0.0, "central differences, step 1e-5; noise fixed by the frame key"};
     for (const std::string block : {"phase_0", "phase_1", "latent_weights", "log_logit_scale"}) {
         const double err = block_gradient_error(model, params, cond, image, 2, frame, block, 40, 1e-5);
+        INFO(block << ": relative error " << err);
+        CHECK(test::within(tol, err, 0.0));
+    }
+}
+
+TEST_CASE("D2NN model: backward pass matches central differences, with and without noise", "[unit][gradient]") {
+    optics::PropagationCache<double> cache;
+    models::D2nnModelSpec spec;
+    spec.optics.grid = {32, 8e-6};
+    spec.optics.wavelength_m = 532e-9;
+    spec.optics.distances_m = {5e-3, 5e-3, 5e-3};
+    spec.image_rows = 8;
+    spec.image_cols = 8;
+    spec.input_window_px = 16;
+    spec.regions = optics::class_regions_3_4_3(200e-6, 24e-6);
+    models::D2nnModel<double> model(spec, cache);
+    const auto params = model.initial_parameters(9);
+    const auto image = test_image(spec.image_rows, spec.image_cols, 17);
+    const test::Tolerance tol{"fd_gradient_d2nn", 1e-3, 0.0, "central differences, step 1e-5"};
+    for (const bool noisy : {false, true}) {
+        models::Conditions cond;
+        cond.frame_energy_J = 1e-15;
+        cond.noise = noisy;
+        cond.misalignment = {{}, optics::PlaneMisalignment{1, 0, 0.0}, {}};
+        for (const std::string block : {"phase_0", "phase_1", "phase_2", "log_logit_scale"}) {
+            const double err = block_gradient_error(model, params, cond, image, 3, models::FrameKey{6, true}, block, 40, 1e-5);
+            INFO(block << (noisy ? " (noisy)" : "") << ": relative error " << err);
+            CHECK(test::within(tol, err, 0.0));
+        }
+    }
+}
+
+TEST_CASE("Digital baseline: backward pass matches central differences", "[unit][gradient]") {
+    models::DigitalModelSpec spec;
+    spec.image_rows = 8;
+    spec.image_cols = 8;
+    spec.sensor_side_px = 6;
+    spec.classes = 4;
+    models::DigitalModel model(spec);
+    const auto params = model.initial_parameters(2);
+    const auto image = test_image(spec.image_rows, spec.image_cols, 19);
+    models::Conditions cond;
+    cond.frame_energy_J = 1e-15;
+    cond.noise = true;
+    const test::Tolerance tol{"fd_gradient_digital", 1e-3, 0.0, "central differences, step 1e-5; noise fixed by the frame key"};
+    for (const std::string block : {"weights", "biases"}) {
+        const double err = block_gradient_error(model, params, cond, image, 1, models::FrameKey{3, true}, block, 40, 1e-5);
         INFO(block << ": relative error " << err);
         CHECK(test::within(tol, err, 0.0));
     }

@@ -1,0 +1,64 @@
+#pragma once
+// The all-optical diffractive network (Lin et al., Science 361, 1004, 2018): L phase masks,
+// then ten class regions on the detector plane; the class is the region that receives the
+// most light. Logits are the region powers normalised by their sum, times a trainable scale
+// (as in the PyTorch peer); photodiode shot noise applies to the region charges.
+
+#include <memory>
+#include <vector>
+
+#include "analog/photodiode.hpp"
+#include "datasets/encoding.hpp"
+#include "models/model.hpp"
+#include "models/optical_stage.hpp"
+#include "models/phase_masks.hpp"
+#include "optics/detector.hpp"
+
+namespace accel::models {
+
+struct D2nnModelSpec {
+    OpticalStageSpec optics;
+    int image_rows = 28, image_cols = 28;
+    int input_window_px = 0;  // 0: the whole grid
+    datasets::Encoding encoding = datasets::Encoding::amplitude;
+    int phase_bits = 0;
+    std::vector<optics::DetectorArea> regions;  // one per class
+    analog::PhotodiodeParams photodiode;        // converts region power to charge
+    analog::NoiseSwitches noise;
+};
+
+template <class Real>
+class D2nnModel final : public Model {
+public:
+    D2nnModel(const D2nnModelSpec& spec, optics::PropagationCache<Real>& cache);
+
+    [[nodiscard]] std::string architecture() const override { return "d2nn"; }
+    [[nodiscard]] int classes() const override { return static_cast<int>(spec_.regions.size()); }
+    [[nodiscard]] const std::vector<ParameterBlock>& blocks() const override { return blocks_; }
+    [[nodiscard]] std::vector<double> initial_parameters(std::uint64_t seed) const override;
+    void prepare(std::span<const double> parameters, const Conditions& conditions) override;
+    [[nodiscard]] std::unique_ptr<ModelWorkspace> make_workspace() const override;
+    double loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
+                std::span<double> gradient) const override;
+    [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const override;
+
+    [[nodiscard]] const D2nnModelSpec& spec() const { return spec_; }
+    [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return masks_.effective_phases(); }
+    void detector_plane(std::span<const float> image, std::vector<std::complex<Real>>& field, std::vector<double>& power_W,
+                        ModelWorkspace& ws) const;
+
+private:
+    struct Workspace;
+    void optical_forward(std::span<const float> image, Workspace& ws) const;
+
+    D2nnModelSpec spec_;
+    OpticalStage<Real> optics_;
+    optics::DetectorIntegrator detectors_;
+    datasets::ImageEncoder encoder_;
+    std::vector<ParameterBlock> blocks_;
+    Conditions conditions_;
+    PhaseMasks<Real> masks_;
+    double logit_scale_ = 1.0;
+};
+
+}  // namespace accel::models

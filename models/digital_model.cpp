@@ -1,0 +1,110 @@
+#include "models/digital_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "analog/random_stream.hpp"
+#include "datasets/encoding.hpp"
+
+namespace accel::models {
+
+using analog::RandomStream;
+using analog::StreamKind;
+
+struct DigitalModel::Workspace final : ModelWorkspace {
+    std::vector<float> squared_image;
+    std::vector<std::complex<double>> intensity;  // on the sensor grid (real), via the encoder
+    std::vector<double> power_W, features, logits, dlogits;
+    std::vector<std::uint32_t> codes;
+};
+
+DigitalModel::DigitalModel(const DigitalModelSpec& spec) : spec_(spec) {
+    analog::validate(spec_.sensor);
+    if (spec_.sensor_side_px < 1 || spec_.classes < 2) throw std::invalid_argument("digital model: sensor side ≥ 1 and classes ≥ 2 required");
+    const std::size_t pixels = static_cast<std::size_t>(spec_.sensor_side_px) * static_cast<std::size_t>(spec_.sensor_side_px);
+    blocks_.push_back({"weights", 0, static_cast<std::size_t>(spec_.classes) * pixels, 1.0});
+    blocks_.push_back({"biases", blocks_.back().size, static_cast<std::size_t>(spec_.classes), 1.0});
+}
+
+std::vector<double> DigitalModel::initial_parameters(std::uint64_t seed) const {
+    std::vector<double> p(parameter_count(), 0.0);
+    RandomStream rng(seed, StreamKind::training, 0, 0);
+    const auto& w = block("weights");
+    const double scale = 0.01;
+    for (std::size_t i = 0; i < w.size; ++i) p[w.offset + i] = scale * (2.0 * rng.uniform() - 1.0);
+    return p;
+}
+
+void DigitalModel::prepare(std::span<const double> parameters, const Conditions& conditions) {
+    if (parameters.size() != parameter_count()) throw std::invalid_argument("digital model: wrong number of parameters");
+    parameters_.assign(parameters.begin(), parameters.end());
+    conditions_ = conditions;
+}
+
+std::unique_ptr<ModelWorkspace> DigitalModel::make_workspace() const {
+    auto ws = std::make_unique<Workspace>();
+    const std::size_t pixels = static_cast<std::size_t>(spec_.sensor_side_px) * static_cast<std::size_t>(spec_.sensor_side_px);
+    ws->squared_image.resize(static_cast<std::size_t>(spec_.image_rows * spec_.image_cols));
+    ws->intensity.resize(pixels);
+    ws->power_W.resize(pixels);
+    ws->features.resize(pixels);
+    ws->codes.resize(pixels);
+    ws->logits.resize(static_cast<std::size_t>(spec_.classes));
+    ws->dlogits.resize(static_cast<std::size_t>(spec_.classes));
+    return ws;
+}
+
+void DigitalModel::features(std::span<const float> image, const FrameKey& frame, Workspace& ws) const {
+    // The sensor integrates intensity: the image is written as amplitude (value), so each
+    // sensor pixel receives the area mean of value² over its footprint.
+    for (std::size_t i = 0; i < image.size(); ++i) ws.squared_image[i] = image[i] * image[i];
+    datasets::encode_amplitude<double>(ws.squared_image, spec_.image_rows, spec_.image_cols, spec_.sensor_side_px, spec_.sensor_side_px,
+                                       ws.intensity, 1.0);
+    double sum = 0.0;
+    for (const auto& v : ws.intensity) sum += v.real();
+    if (conditions_.frame_energy_J <= 0.0 || sum <= 0.0) {
+        // No light level: an ideal sensor that reports relative intensity.
+        for (std::size_t i = 0; i < ws.features.size(); ++i) ws.features[i] = ws.intensity[i].real();
+        return;
+    }
+    const double power_W = conditions_.frame_energy_J / spec_.sensor.exposure_time_s;  // during the exposure
+    for (std::size_t i = 0; i < ws.power_W.size(); ++i) ws.power_W[i] = power_W * ws.intensity[i].real() / sum;
+    RandomStream frame_stream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
+    analog::read_sensor(spec_.sensor, ws.power_W, conditions_.noise, frame_stream, ws.codes);
+    const double full_code = std::ldexp(1.0, spec_.sensor.adc_bits) - 1.0;
+    for (std::size_t i = 0; i < ws.features.size(); ++i) ws.features[i] = ws.codes[i] / full_code;
+}
+
+double DigitalModel::loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& base, std::span<double> logits,
+                          std::span<double> gradient) const {
+    auto& ws = static_cast<Workspace&>(base);
+    features(image, frame, ws);
+    const std::size_t pixels = ws.features.size();
+    const auto& w = blocks_[0];
+    const auto& b = blocks_[1];
+    for (std::size_t c = 0; c < ws.logits.size(); ++c) {
+        double z = parameters_[b.offset + c];
+        const double* row = parameters_.data() + w.offset + c * pixels;
+        for (std::size_t i = 0; i < pixels; ++i) z += row[i] * ws.features[i];
+        ws.logits[c] = z;
+    }
+    std::copy(ws.logits.begin(), ws.logits.end(), logits.begin());
+    const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
+    if (gradient.empty()) return value;
+    for (std::size_t c = 0; c < ws.logits.size(); ++c) {
+        const double g = ws.dlogits[c];
+        gradient[b.offset + c] += g;
+        double* row = gradient.data() + w.offset + c * pixels;
+        for (std::size_t i = 0; i < pixels; ++i) row[i] += g * ws.features[i];
+    }
+    return value;
+}
+
+int DigitalModel::predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& base) const {
+    auto& ws = static_cast<Workspace&>(base);
+    loss(image, 0, frame, ws, ws.logits, {});
+    return static_cast<int>(std::max_element(ws.logits.begin(), ws.logits.end()) - ws.logits.begin());
+}
+
+}  // namespace accel::models

@@ -1,0 +1,49 @@
+#pragma once
+// The detect-then-compute baseline: the image, imaged onto a conventional sensor of
+// side×side pixels with the same optical energy per frame, read with shot and read noise,
+// clipped at the full well and digitised; then a digital linear classifier (real weights
+// and biases) on the normalised ADC codes. Trainable: the weights and biases.
+
+#include <memory>
+#include <vector>
+
+#include "analog/image_sensor.hpp"
+#include "models/model.hpp"
+
+namespace accel::models {
+
+struct DigitalModelSpec {
+    int image_rows = 28, image_cols = 28;
+    int sensor_side_px = 28;   // the sensor sees the input window on side×side pixels
+    double window_side_m = 3.68e-3;
+    analog::ImageSensorParams sensor;
+    int classes = 10;
+};
+
+class DigitalModel final : public Model {
+public:
+    explicit DigitalModel(const DigitalModelSpec& spec);
+
+    [[nodiscard]] std::string architecture() const override { return "digital"; }
+    [[nodiscard]] int classes() const override { return spec_.classes; }
+    [[nodiscard]] const std::vector<ParameterBlock>& blocks() const override { return blocks_; }
+    [[nodiscard]] std::vector<double> initial_parameters(std::uint64_t seed) const override;
+    void prepare(std::span<const double> parameters, const Conditions& conditions) override;
+    [[nodiscard]] std::unique_ptr<ModelWorkspace> make_workspace() const override;
+    double loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
+                std::span<double> gradient) const override;
+    [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const override;
+
+    [[nodiscard]] const DigitalModelSpec& spec() const { return spec_; }
+
+private:
+    struct Workspace;
+    void features(std::span<const float> image, const FrameKey& frame, Workspace& ws) const;
+
+    DigitalModelSpec spec_;
+    std::vector<ParameterBlock> blocks_;
+    Conditions conditions_;
+    std::vector<double> parameters_;
+};
+
+}  // namespace accel::models

@@ -1,0 +1,47 @@
+#pragma once
+// What the diffractive models share: turning phase parameters into the masks the light
+// actually meets (wrapped, quantised, with fabrication error and misalignment), sending
+// phase gradients back to the parameters, and the backward pass of intensity detection.
+
+#include <complex>
+#include <span>
+#include <vector>
+
+#include <Eigen/SparseCore>
+
+#include "models/model.hpp"
+#include "optics/grid.hpp"
+
+namespace accel::models {
+
+template <class Real>
+class PhaseMasks {
+public:
+    PhaseMasks(int layers, const optics::Grid& grid);
+
+    // blocks[0 .. layers) hold the phase parameters of each mask. Quantisation (when
+    // phase_bits > 0 and the conditions ask for it) and the fabrication error pass gradients
+    // straight through; misalignment moves each parameter pixel onto the grid pixel it covers.
+    void prepare(std::span<const double> parameters, const std::vector<ParameterBlock>& blocks, int phase_bits, const Conditions& c);
+
+    [[nodiscard]] const std::vector<std::vector<std::complex<Real>>>& transmissions() const { return transmission_; }
+    [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return effective_phase_; }
+
+    // Adds ∂L/∂(effective phase) of each mask to the parameter gradient.
+    void add_gradient(const std::vector<std::vector<double>>& phase_gradient, const std::vector<ParameterBlock>& blocks,
+                      std::span<double> gradient) const;
+
+private:
+    optics::Grid grid_;
+    std::vector<std::vector<double>> effective_phase_;
+    std::vector<std::vector<std::complex<Real>>> transmission_;
+    std::vector<std::vector<int>> source_pixel_;  // per mask; empty when aligned
+};
+
+// Backward pass of P_k = Σ_p A_kp·|u_p|²: ∂L/∂I_p = Σ_k A_kp·∂L/∂P_k and g_u = 2·(∂L/∂I)·u.
+template <class Real>
+void intensity_backward(const Eigen::SparseMatrix<double, Eigen::RowMajor>& overlap, std::span<const double> dloss_dpower,
+                        std::span<const std::complex<Real>> field, std::vector<double>& dloss_dintensity,
+                        std::vector<std::complex<Real>>& gradient_field);
+
+}  // namespace accel::models

@@ -1,0 +1,206 @@
+#include "models/trainer.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+
+#include "analog/random_stream.hpp"
+
+namespace accel::models {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+int argmax(std::span<const double> v) { return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin()); }
+
+int phase_layers(const Model& model) {
+    int n = 0;
+    for (const auto& b : model.blocks())
+        if (b.name.rfind("phase_", 0) == 0) ++n;
+    return n;
+}
+
+// Runs body(i, thread) for i in [0, count) over `threads` OpenMP threads; an exception in
+// any iteration is rethrown here, after the parallel region (none may escape it).
+template <class Body>
+void parallel_for(int count, int threads, Body&& body) {
+    std::exception_ptr error;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int i = 0; i < count; ++i) {
+        try {
+            body(i, omp_get_thread_num());
+        } catch (...) {
+#pragma omp critical(accel_trainer_error)
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+Trainer::Trainer(Model& model, TrainSettings settings) : model_(model), settings_(std::move(settings)) {
+    if (settings_.epochs < 0 || settings_.batch_size < 1 || settings_.chunk_images < 1 || settings_.threads < 1)
+        throw std::invalid_argument("trainer: epochs ≥ 0, batch size, chunk size and threads ≥ 1 required");
+    if (!(settings_.learning_rate > 0.0)) throw std::invalid_argument("trainer: learning rate must be > 0");
+}
+
+TrainState Trainer::initial_state() const {
+    TrainState s;
+    s.parameters = model_.initial_parameters(settings_.seed);
+    s.best_parameters = s.parameters;
+    return s;
+}
+
+void Trainer::train(const datasets::Dataset& data, std::span<const int> train_indices, std::span<const int> validation_indices,
+                    TrainState& state, const std::function<void(const Progress&)>& progress,
+                    const std::function<void(const TrainState&)>& epoch_done) {
+    const int threads = settings_.threads;
+    const std::size_t n_params = model_.parameter_count();
+    if (state.parameters.size() != n_params) throw std::invalid_argument("trainer: state does not match the model");
+    const int classes = model_.classes();
+    const int chunk = settings_.chunk_images;
+    const int max_chunks = (settings_.batch_size + chunk - 1) / chunk;
+    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
+    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    std::vector<std::vector<double>> chunk_gradient(static_cast<std::size_t>(max_chunks), std::vector<double>(n_params));
+    std::vector<double> gradient(n_params);
+    std::vector<double> chunk_loss(static_cast<std::size_t>(max_chunks)), chunk_correct(static_cast<std::size_t>(max_chunks));
+    std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
+    const int layers = phase_layers(model_);
+
+    while (state.epochs_done < settings_.epochs && !state.stopped_early) {
+        const int epoch = state.epochs_done;
+        const auto start = clock_type::now();
+        const std::vector<int> order =
+            datasets::shuffled_order(static_cast<int>(train_indices.size()), settings_.seed, static_cast<std::uint32_t>(epoch));
+        const double lr = settings_.learning_rate * std::pow(settings_.learning_rate_decay, epoch);
+        double loss_sum = 0.0, correct = 0.0;
+        std::size_t done = 0;
+        for (std::size_t first = 0; first < order.size(); first += static_cast<std::size_t>(settings_.batch_size)) {
+            const int batch = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(settings_.batch_size), order.size() - first));
+            const int chunks = (batch + chunk - 1) / chunk;
+            Conditions cond = settings_.conditions;
+            const auto step = static_cast<std::uint32_t>(state.adam.steps);
+            if (settings_.new_chip_per_step) cond.chip = step + 1;
+            if (settings_.max_shift_px > 0 || settings_.max_rotation_rad > 0.0) {
+                analog::RandomStream rng(settings_.seed, analog::StreamKind::training, step, 1);
+                cond.misalignment.assign(static_cast<std::size_t>(layers), {});
+                for (auto& m : cond.misalignment) {
+                    const int span = 2 * settings_.max_shift_px + 1;
+                    m.shift_x_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings_.max_shift_px;
+                    m.shift_y_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings_.max_shift_px;
+                    m.rotation_rad = settings_.max_rotation_rad * (2.0 * rng.uniform() - 1.0);
+                }
+            }
+            model_.prepare(state.parameters, cond);
+            parallel_for(chunks, threads, [&](int c, int thread) {
+                auto& g = chunk_gradient[static_cast<std::size_t>(c)];
+                std::fill(g.begin(), g.end(), 0.0);
+                double l = 0.0, ok = 0.0;
+                const int end = std::min(batch, (c + 1) * chunk);
+                for (int j = c * chunk; j < end; ++j) {
+                    const std::size_t position = first + static_cast<std::size_t>(j);
+                    const int index = train_indices[static_cast<std::size_t>(order[position])];
+                    const int label = data.labels[static_cast<std::size_t>(index)];
+                    const FrameKey frame{static_cast<std::uint32_t>(static_cast<std::size_t>(epoch) * order.size() + position), true};
+                    auto& z = logits[static_cast<std::size_t>(thread)];
+                    l += model_.loss(data.image(index), label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
+                    ok += argmax(z) == label ? 1.0 : 0.0;
+                }
+                chunk_loss[static_cast<std::size_t>(c)] = l;
+                chunk_correct[static_cast<std::size_t>(c)] = ok;
+            });
+            std::fill(gradient.begin(), gradient.end(), 0.0);
+            for (int c = 0; c < chunks; ++c) {
+                const auto& g = chunk_gradient[static_cast<std::size_t>(c)];
+                for (std::size_t i = 0; i < n_params; ++i) gradient[i] += g[i];
+                loss_sum += chunk_loss[static_cast<std::size_t>(c)];
+                correct += chunk_correct[static_cast<std::size_t>(c)];
+            }
+            for (double& g : gradient) g /= batch;  // mean loss over the batch
+            adam_step(state.parameters, gradient, lr, model_.blocks(), settings_.adam, state.adam);
+            done += static_cast<std::size_t>(batch);
+            if (progress) {
+                const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+                progress({epoch + 1, settings_.epochs, done, order.size(), loss_sum / static_cast<double>(done),
+                          correct / static_cast<double>(done), seconds > 0 ? static_cast<double>(done) / seconds : 0.0});
+            }
+        }
+        EpochRecord record;
+        record.train_loss = loss_sum / static_cast<double>(std::max<std::size_t>(done, 1));
+        record.train_accuracy = correct / static_cast<double>(std::max<std::size_t>(done, 1));
+        if (!validation_indices.empty()) {
+            Conditions clean = settings_.conditions;
+            clean.misalignment.clear();
+            const EvalResult v = evaluate(data, validation_indices, state.parameters, clean, false);
+            record.validation_loss = v.loss;
+            record.validation_accuracy = v.accuracy;
+        }
+        record.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+        state.history.push_back(record);
+        ++state.epochs_done;
+        if (validation_indices.empty() || record.validation_accuracy > state.best_validation_accuracy) {
+            state.best_validation_accuracy = record.validation_accuracy;
+            state.best_parameters = state.parameters;
+            state.epochs_without_improvement = 0;
+        } else if (++state.epochs_without_improvement >= settings_.early_stopping_patience && settings_.early_stopping_patience > 0) {
+            state.stopped_early = true;
+        }
+        if (epoch_done) epoch_done(state);
+    }
+}
+
+EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
+                             const Conditions& conditions, bool hardware, const std::function<void(const Progress&)>& progress) {
+    const int threads = settings_.threads;
+    const int classes = model_.classes();
+    model_.prepare(parameters, conditions);
+    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
+    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    std::vector<double> losses(indices.size());
+    std::vector<int> predicted(indices.size());
+    std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
+    const int block = 256;  // images between progress reports
+    const auto start = clock_type::now();
+    for (std::size_t first = 0; first < indices.size(); first += block) {
+        const int count = static_cast<int>(std::min<std::size_t>(block, indices.size() - first));
+        parallel_for(count, threads, [&](int j, int thread) {
+            const std::size_t i = first + static_cast<std::size_t>(j);
+            const int index = indices[i];
+            const FrameKey frame{static_cast<std::uint32_t>(index), false};
+            auto& ws = *workspaces[static_cast<std::size_t>(thread)];
+            auto& z = logits[static_cast<std::size_t>(thread)];
+            if (hardware) {
+                predicted[i] = model_.predict(data.image(index), frame, ws);
+            } else {
+                losses[i] = model_.loss(data.image(index), data.labels[static_cast<std::size_t>(index)], frame, ws, z, {});
+                predicted[i] = argmax(z);
+            }
+        });
+        if (progress) {
+            const std::size_t done = first + static_cast<std::size_t>(count);
+            const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+            progress({0, 0, done, indices.size(), 0.0, 0.0, seconds > 0 ? static_cast<double>(done) / seconds : 0.0});
+        }
+    }
+    EvalResult r;
+    r.images = indices.size();
+    r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
+    double loss = 0.0, correct = 0.0;
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        const int label = data.labels[static_cast<std::size_t>(indices[i])];
+        loss += losses[i];
+        correct += predicted[i] == label ? 1.0 : 0.0;
+        ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
+    }
+    r.loss = indices.empty() || hardware ? std::nan("") : loss / static_cast<double>(indices.size());
+    r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
+    return r;
+}
+
+}  // namespace accel::models

@@ -1,0 +1,97 @@
+#pragma once
+// Minibatch training and evaluation of any Model on a Dataset.
+//
+// Determinism: an epoch's order is a function of (seed, epoch); a minibatch is split into
+// fixed chunks of `chunk_images` images whose gradients are summed in image order, and the
+// chunk sums are added in chunk order. Which thread computes which chunk does not matter,
+// so results are bitwise identical for any thread count. Noise draws are keyed on the image's
+// position in training (frame) and on the step (chip), never on a thread.
+//
+// Resume: TrainState holds everything that determines the rest of the run (parameters,
+// optimiser moments, epoch, history, best model); training N epochs equals training k,
+// saving, loading and training N − k more, bit for bit.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "datasets/dataset.hpp"
+#include "models/adam.hpp"
+#include "models/model.hpp"
+
+namespace accel::models {
+
+struct TrainSettings {
+    int epochs = 5;
+    int batch_size = 32;
+    double learning_rate = 0.01;
+    double learning_rate_decay = 0.7;  // multiplies the rate after every epoch
+    int early_stopping_patience = 0;   // epochs without validation improvement before stopping; 0: never
+    int chunk_images = 4;              // images per deterministic partial sum of the gradient
+    int threads = 1;
+    std::uint64_t seed = 1;
+    Conditions conditions;             // noise, light and perturbations seen while training
+    bool new_chip_per_step = false;    // draw fixed-pattern and fabrication terms afresh every step
+    int max_shift_px = 0;              // robustness: random whole-pixel shift of each mask per step
+    double max_rotation_rad = 0.0;     // robustness: random rotation of each mask per step
+    AdamSettings adam;
+};
+
+struct EpochRecord {
+    double train_loss = 0.0, train_accuracy = 0.0;
+    double validation_loss = 0.0, validation_accuracy = 0.0;
+    double seconds = 0.0;
+};
+
+struct TrainState {
+    std::vector<double> parameters;
+    AdamState adam;
+    int epochs_done = 0;
+    std::vector<EpochRecord> history;
+    std::vector<double> best_parameters;  // at the best validation accuracy so far
+    double best_validation_accuracy = -1.0;
+    int epochs_without_improvement = 0;
+    bool stopped_early = false;
+};
+
+struct Progress {
+    int epoch = 0, epochs = 0;
+    std::size_t images_done = 0, images_total = 0;
+    double loss = 0.0, accuracy = 0.0;  // running means over the epoch
+    double images_per_s = 0.0;
+};
+
+struct EvalResult {
+    std::size_t images = 0;
+    double loss = 0.0;      // mean softmax cross-entropy of the logits (NaN for a hardware read-out)
+    double accuracy = 0.0;  // of the hardware read-out (Model::predict)
+    std::vector<std::int64_t> confusion;  // classes × classes, [true][predicted]
+};
+
+class Trainer {
+public:
+    Trainer(Model& model, TrainSettings settings);
+
+    [[nodiscard]] TrainState initial_state() const;
+
+    // Trains from `state` until settings.epochs are done (or early stopping), calling
+    // `progress` now and then (from the calling thread) and `epoch_done` after each epoch with
+    // the state to checkpoint.
+    void train(const datasets::Dataset& data, std::span<const int> train_indices, std::span<const int> validation_indices,
+               TrainState& state, const std::function<void(const Progress&)>& progress,
+               const std::function<void(const TrainState&)>& epoch_done);
+
+    // Loss and accuracy of `parameters` on the given images under `conditions`.
+    // `hardware` reads the class out as the chip does (Model::predict: comparators, clipping,
+    // noise drawn per frame) and computes no loss; otherwise the class is the argmax of the
+    // logits and the loss is reported.
+    EvalResult evaluate(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
+                        const Conditions& conditions, bool hardware, const std::function<void(const Progress&)>& progress = {});
+
+private:
+    Model& model_;
+    TrainSettings settings_;
+};
+
+}  // namespace accel::models
