@@ -42,11 +42,11 @@ AccelModel<Real>::AccelModel(const AccelModelSpec& spec, optics::PropagationCach
     std::size_t offset = 0;
     const std::size_t mask = spec_.optics.grid.size();
     for (int l = 0; l < optics_.layers(); ++l) {
-        blocks_.push_back({"phase_" + std::to_string(l), offset, mask, 1.0});
+        blocks_.push_back({"phase_" + std::to_string(l), offset, mask, spec_.phase_learning_rate_scale});
         offset += mask;
     }
     const std::size_t weights = static_cast<std::size_t>(spec_.eac.outputs) * static_cast<std::size_t>(spec_.eac.inputs);
-    blocks_.push_back({"latent_weights", offset, weights, 1.0});
+    blocks_.push_back({"latent_weights", offset, weights, spec_.weight_learning_rate_scale});
     offset += weights;
     blocks_.push_back({"log_logit_scale", offset, 1, 1.0});
 }
@@ -61,7 +61,7 @@ std::vector<double> AccelModel<Real>::initial_parameters(std::uint64_t seed) con
     // starting scales saturate the softmax.
     for (int l = 0; l < optics_.layers(); ++l) {
         const auto& b = blocks_[static_cast<std::size_t>(l)];
-        for (std::size_t i = 0; i < b.size; ++i) p[b.offset + i] = optics::two_pi * rng.uniform();
+        for (std::size_t i = 0; i < b.size; ++i) p[b.offset + i] = spec_.zero_initial_phase ? 0.0 : optics::two_pi * rng.uniform();
     }
     const auto& w = block("latent_weights");
     for (std::size_t i = 0; i < w.size; ++i) p[w.offset + i] = 0.1 * (2.0 * rng.uniform() - 1.0);

@@ -39,6 +39,10 @@ struct AccelModelSpec {
     // False only to validate gradients: the loss then uses the latent weights themselves,
     // which makes it smooth in them (the hardware read-out still uses their signs).
     bool binarise_weights = true;
+    // Learning-rate scales of the phase and weight blocks relative to the optimiser's rate.
+    double phase_learning_rate_scale = 1.0;
+    double weight_learning_rate_scale = 1.0;
+    bool zero_initial_phase = false;  // start from flat masks instead of uniform random phases
 };
 
 template <class Real>

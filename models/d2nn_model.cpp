@@ -31,7 +31,7 @@ D2nnModel<Real>::D2nnModel(const D2nnModelSpec& spec, optics::PropagationCache<R
     std::size_t offset = 0;
     const std::size_t mask = spec_.optics.grid.size();
     for (int l = 0; l < optics_.layers(); ++l) {
-        blocks_.push_back({"phase_" + std::to_string(l), offset, mask, 1.0});
+        blocks_.push_back({"phase_" + std::to_string(l), offset, mask, spec_.phase_learning_rate_scale});
         offset += mask;
     }
     blocks_.push_back({"log_logit_scale", offset, 1, 1.0});

@@ -25,6 +25,7 @@ struct D2nnModelSpec {
     std::vector<optics::DetectorArea> regions;  // one per class
     analog::PhotodiodeParams photodiode;        // converts region power to charge
     analog::NoiseSwitches noise;
+    double phase_learning_rate_scale = 1.0;
 };
 
 template <class Real>
