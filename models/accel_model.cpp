@@ -229,9 +229,22 @@ template <class Real>
 int AccelModel<Real>::predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& base) const {
     auto& ws = static_cast<Workspace&>(base);
     optical_forward(image, ws);
+    return predict_from_optical(ws.power_W, frame, ws);
+}
+
+template <class Real>
+void AccelModel<Real>::optical_output(std::span<const float> image, ModelWorkspace& base, std::span<double> power_W) const {
+    auto& ws = static_cast<Workspace&>(base);
+    optical_forward(image, ws);
+    std::copy(ws.power_W.begin(), ws.power_W.end(), power_W.begin());
+}
+
+template <class Real>
+int AccelModel<Real>::predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& base) const {
+    auto& ws = static_cast<Workspace&>(base);
     RandomStream frame_stream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
     const analog::NoiseSwitches noise = conditions_.noise ? spec_.noise : analog::NoiseSwitches::none();
-    analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, ws.power_W, noise, frame_stream, ws.differential_V);
+    analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, power_W, noise, frame_stream, ws.differential_V);
     return analog::read_out(ws.differential_V);
 }
 

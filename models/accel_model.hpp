@@ -59,6 +59,9 @@ public:
     double loss(std::span<const float> image, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
                 std::span<double> gradient) const override;
     [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const override;
+    [[nodiscard]] std::size_t optical_output_size() const override { return static_cast<std::size_t>(detectors_.count()); }
+    void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const override;
+    [[nodiscard]] int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const override;
 
     [[nodiscard]] const AccelModelSpec& spec() const { return spec_; }
     [[nodiscard]] const OpticalStage<Real>& optical_stage() const { return optics_; }

@@ -146,12 +146,25 @@ template <class Real>
 int D2nnModel<Real>::predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& base) const {
     auto& ws = static_cast<Workspace&>(base);
     optical_forward(image, ws);
+    return predict_from_optical(ws.power_W, frame, ws);
+}
+
+template <class Real>
+void D2nnModel<Real>::optical_output(std::span<const float> image, ModelWorkspace& base, std::span<double> power_W) const {
+    auto& ws = static_cast<Workspace&>(base);
+    optical_forward(image, ws);
+    std::copy(ws.power_W.begin(), ws.power_W.end(), power_W.begin());
+}
+
+template <class Real>
+int D2nnModel<Real>::predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace&) const {
+    // The region with the most collected charge wins (one photodiode per class region).
     RandomStream frame_stream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
     const analog::NoiseSwitches noise = conditions_.noise ? spec_.noise : analog::NoiseSwitches::none();
     int best = 0;
     double best_q = -1e300;
-    for (std::size_t k = 0; k < spec_.regions.size(); ++k) {
-        const double q = analog::photodiode_charge_e(spec_.photodiode, ws.power_W[k], noise, frame_stream);
+    for (std::size_t k = 0; k < power_W.size(); ++k) {
+        const double q = analog::photodiode_charge_e(spec_.photodiode, power_W[k], noise, frame_stream);
         if (q > best_q) best_q = q, best = static_cast<int>(k);
     }
     return best;

@@ -17,6 +17,14 @@ const ParameterBlock& Model::block(std::string_view name) const {
     throw std::invalid_argument("model has no parameter block '" + std::string(name) + "'");
 }
 
+void Model::optical_output(std::span<const float>, ModelWorkspace&, std::span<double>) const {
+    throw std::logic_error(architecture() + " model has no optical output");
+}
+
+int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelWorkspace&) const {
+    throw std::logic_error(architecture() + " model has no optical output");
+}
+
 double softmax_cross_entropy(std::span<const double> logits, int label, std::span<double> dlogits) {
     const double top = *std::max_element(logits.begin(), logits.end());
     double sum = 0.0;

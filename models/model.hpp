@@ -73,6 +73,14 @@ public:
     // The class the hardware reads out for one image (argmax of its physical outputs, e.g.
     // the comparators of the EAC including clipping), under the prepared conditions.
     [[nodiscard]] virtual int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const = 0;
+
+    // Evaluating many simulated chips that share one optical stage (no per-chip fabrication
+    // error or misalignment) needs the optics once per image: optical_output() gives what
+    // reaches the electronics (photodiode powers, W), predict_from_optical() the read-out of
+    // the prepared chip from it. Models without an optical stage return 0 outputs.
+    [[nodiscard]] virtual std::size_t optical_output_size() const { return 0; }
+    virtual void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const;
+    [[nodiscard]] virtual int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const;
 };
 
 // Softmax cross-entropy: returns the loss and writes ∂loss/∂logits into `dlogits`.

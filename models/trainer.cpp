@@ -203,4 +203,68 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
     return r;
 }
 
+std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
+                                                const Conditions& conditions, int chips, const std::function<void(const Progress&)>& progress) {
+    if (chips < 1) throw std::invalid_argument("evaluate_chips: need at least one chip");
+    std::vector<EvalResult> results;
+    const bool shared_optics = conditions.phase_error_rad == 0.0 &&
+                               std::all_of(conditions.misalignment.begin(), conditions.misalignment.end(),
+                                           [](const optics::PlaneMisalignment& m) { return m.is_identity(); }) &&
+                               model_.optical_output_size() > 0;
+    const auto chip_conditions = [&](int k) {
+        Conditions c = conditions;
+        c.chip = static_cast<std::uint32_t>(k);
+        return c;
+    };
+    if (!shared_optics) {
+        for (int k = 0; k < chips; ++k) results.push_back(evaluate(data, indices, parameters, chip_conditions(k), true, progress));
+        return results;
+    }
+    const int threads = settings_.threads;
+    const int classes = model_.classes();
+    const std::size_t width = model_.optical_output_size();
+    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
+    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    std::vector<double> optical(indices.size() * width);
+    model_.prepare(parameters, chip_conditions(0));
+    const auto start = clock_type::now();
+    const int block = 256;
+    for (std::size_t first = 0; first < indices.size(); first += block) {
+        const int count = static_cast<int>(std::min<std::size_t>(block, indices.size() - first));
+        parallel_for(count, threads, [&](int j, int thread) {
+            const std::size_t i = first + static_cast<std::size_t>(j);
+            model_.optical_output(data.image(indices[i]), *workspaces[static_cast<std::size_t>(thread)],
+                                  std::span<double>(optical.data() + i * width, width));
+        });
+        if (progress) {
+            const std::size_t done = first + static_cast<std::size_t>(count);
+            const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+            progress({0, 0, done, indices.size(), 0.0, 0.0, seconds > 0 ? static_cast<double>(done) / seconds : 0.0});
+        }
+    }
+    std::vector<int> predicted(indices.size());
+    for (int k = 0; k < chips; ++k) {
+        model_.prepare(parameters, chip_conditions(k));
+        parallel_for(static_cast<int>(indices.size()), threads, [&](int j, int thread) {
+            const std::size_t i = static_cast<std::size_t>(j);
+            const FrameKey frame{static_cast<std::uint32_t>(indices[i]), false};
+            predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame,
+                                                       *workspaces[static_cast<std::size_t>(thread)]);
+        });
+        EvalResult r;
+        r.images = indices.size();
+        r.loss = std::nan("");
+        r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
+        double correct = 0.0;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const int label = data.labels[static_cast<std::size_t>(indices[i])];
+            correct += predicted[i] == label ? 1.0 : 0.0;
+            ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
+        }
+        r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
+        results.push_back(std::move(r));
+    }
+    return results;
+}
+
 }  // namespace accel::models

@@ -99,3 +99,26 @@ TEST_CASE("Training is bitwise identical for 1 and 2 threads, and resuming equal
     CHECK(resumed.adam.second_moment == one.adam.second_moment);
     CHECK(resumed.best_parameters == one.best_parameters);
 }
+
+TEST_CASE("Evaluating several chips through the shared optics equals evaluating each chip alone", "[unit][trainer]") {
+    const auto data = datasets::make_synthetic(200, 4, 9);
+    optics::PropagationCache<float> cache;
+    models::AccelModel<float> model(synthetic_spec(4), cache);
+    auto s = settings(2, 1);
+    s.conditions.frame_energy_J = 2e-18;  // a few thousand photons: noise changes decisions
+    s.conditions.noise = true;
+    s.conditions.fixed_pattern = true;
+    models::Trainer trainer(model, s);
+    const auto params = trainer.initial_state().parameters;
+    const auto idx = all(data.size());
+    const auto shared = trainer.evaluate_chips(data, idx, params, s.conditions, 3);
+    REQUIRE(shared.size() == 3);
+    for (int k = 0; k < 3; ++k) {
+        models::Conditions c = s.conditions;
+        c.chip = static_cast<std::uint32_t>(k);
+        const auto alone = trainer.evaluate(data, idx, params, c, true);
+        CHECK(alone.accuracy == shared[static_cast<std::size_t>(k)].accuracy);
+        CHECK(alone.confusion == shared[static_cast<std::size_t>(k)].confusion);
+    }
+    CHECK(shared[0].confusion != shared[1].confusion);  // chips and their noise differ
+}
