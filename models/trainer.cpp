@@ -144,7 +144,9 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
         record.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
         state.history.push_back(record);
         ++state.epochs_done;
-        if (validation_indices.empty() || record.validation_accuracy > state.best_validation_accuracy) {
+        // Ties go to the later epoch: at equal validation accuracy the more trained
+        // parameters are kept (a small validation set saturates early).
+        if (validation_indices.empty() || record.validation_accuracy >= state.best_validation_accuracy) {
             state.best_validation_accuracy = record.validation_accuracy;
             state.best_parameters = state.parameters;
             state.epochs_without_improvement = 0;

@@ -89,14 +89,16 @@ template <class Real>
 FftBatch<Real>::FftBatch(int m, int howmany, std::size_t distance, Direction dir) : impl_(std::make_unique<Impl>()) {
     if (m < 1 || howmany < 1 || distance < static_cast<std::size_t>(m))
         throw std::invalid_argument("FftBatch: need m ≥ 1, howmany ≥ 1 and distance ≥ m");
-    // FFTW_MEASURE overwrites its arrays while planning, so plan on scratch memory of the
-    // same alignment as the buffers the plan will later run on.
+    // FFTW_ESTIMATE, not FFTW_MEASURE: a measured plan depends on timings, so two processes
+    // could pick different algorithms and round differently, and a resumed run or a
+    // re-evaluation would no longer reproduce its file bit for bit. The plan is made on
+    // memory of the same alignment as the buffers it will later run on.
     AlignedBuffer<Real> scratch(distance * static_cast<std::size_t>(howmany));
     auto* data = reinterpret_cast<typename Api<Real>::complex*>(scratch.data());
     const int dist = static_cast<int>(distance);
     const int sign = dir == Direction::forward ? FFTW_FORWARD : FFTW_BACKWARD;
     std::lock_guard lock(planner_mutex());
-    impl_->plan = Api<Real>::plan_many(1, &m, howmany, data, nullptr, 1, dist, data, nullptr, 1, dist, sign, FFTW_MEASURE);
+    impl_->plan = Api<Real>::plan_many(1, &m, howmany, data, nullptr, 1, dist, data, nullptr, 1, dist, sign, FFTW_ESTIMATE);
     if (!impl_->plan) throw std::runtime_error("FFTW could not create a plan of length " + std::to_string(m));
 }
 

@@ -38,7 +38,7 @@ private:
 
 // A batch of `howmany` contiguous 1-D complex transforms of length m whose starts are
 // `distance` elements apart, forward (e^{-i}) or backward (e^{+i}), unnormalised, in place.
-// Plans are made once (FFTW_MEASURE on scratch memory) and executed with new-array execute,
+// Plans are made once (FFTW_ESTIMATE: deterministic across processes) and executed with new-array execute,
 // which FFTW guarantees to be thread-safe; only planning is serialised.
 template <class Real>
 class FftBatch {

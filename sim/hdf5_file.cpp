@@ -1,6 +1,7 @@
 #include "sim/hdf5_file.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -37,7 +38,13 @@ private:
     void* data_ = nullptr;
 };
 
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+// Appended piecewise: GCC 12 reports a false -Wrestrict for "'" + std::string&& (GCC bug 105329).
+std::string quoted(const std::filesystem::path& p) {
+    std::string s(1, '\'');
+    s += p.string();
+    s += '\'';
+    return s;
+}
 
 template <class T>
 hid_t native_type() {
@@ -242,7 +249,120 @@ std::string Object::attribute_string(std::string_view name) const {
     return out;
 }
 
+namespace {
+
+herr_t collect_name(hid_t, const char* name, const H5A_info_t*, void* out) {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+}
+
+std::string number_text(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", v);
+    return text;
+}
+
+// numpy's name of an HDF5 type, for summaries.
+std::string numpy_name(hid_t type) {
+    const std::size_t bytes = H5Tget_size(type);
+    switch (H5Tget_class(type)) {
+        case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bytes * 8);
+        case H5T_FLOAT: return "float" + std::to_string(bytes * 8);
+        case H5T_STRING: return "string";
+        case H5T_COMPOUND: return is_complex_compound(type) ? "complex" + std::to_string(bytes * 8) : type_description(type);
+        default: return type_description(type);
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> Object::attribute_names() const {
+    QuietErrors quiet;
+    std::vector<std::string> names;
+    hsize_t index = 0;
+    if (H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_name, &names) < 0)
+        throw InputError(where() + ": cannot list the attributes");
+    return names;
+}
+
+std::string Object::attribute_text(std::string_view name) const {
+    QuietErrors quiet;
+    const std::string key(name);
+    if (H5Aexists(id(), key.c_str()) <= 0) throw InputError(where() + ": missing attribute '" + key + "'");
+    const Handle attr(H5Aopen(id(), key.c_str(), H5P_DEFAULT));
+    const Handle type(H5Aget_type(attr.get()));
+    const Handle space(H5Aget_space(attr.get()));
+    if (!attr.valid() || !type.valid() || !space.valid()) throw InputError(where() + ": cannot read attribute '" + key + "'");
+    const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+    const H5T_class_t cls = H5Tget_class(type.get());
+    if (count == 1 && cls == H5T_STRING) return attribute_string(name);
+    if (count == 1 && cls == H5T_INTEGER) return std::to_string(attribute_int64(name));
+    if (count == 1 && cls == H5T_FLOAT) return number_text(attribute_double(name));
+    return "<" + numpy_name(type.get()) + ", " + std::to_string(count) + " values>";
+}
+
 // --------------------------------------------------------------------------------- Dataset
+
+std::string Dataset::type_name() const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid()) throw InputError(where() + ": cannot read the dataset's type");
+    return numpy_name(type.get());
+}
+
+template <class T>
+std::vector<T> Dataset::read_numeric(int rank, const ReadLimits& limits) const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid()) throw InputError(where() + ": cannot read the dataset's type");
+    const H5T_class_t cls = H5Tget_class(type.get());
+    bool fits = false;
+    std::string expected;
+    if constexpr (std::is_same_v<T, double>) {
+        fits = cls == H5T_FLOAT;
+        expected = "floating-point";
+    } else if constexpr (std::is_same_v<T, std::int8_t>) {
+        fits = cls == H5T_INTEGER && H5Tget_size(type.get()) == 1 && H5Tget_sign(type.get()) == H5T_SGN_2;
+        expected = "8-bit signed integers";
+    } else {
+        static_assert(std::is_same_v<T, std::int64_t>, "read_numeric: double, int64_t or int8_t");
+        fits = cls == H5T_INTEGER && !(H5Tget_size(type.get()) == 8 && H5Tget_sign(type.get()) == H5T_SGN_NONE);
+        expected = "integers";
+    }
+    if (!fits) throw InputError(where() + ": dataset is " + type_description(type.get()) + ", expected " + expected);
+    check_rank_and_size(rank, limits);
+    std::size_t count = 1;
+    for (const std::size_t d : shape()) count *= d;
+    std::vector<T> values(count);
+    if (count > 0 && H5Dread(id(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+        throw InputError(where() + ": cannot read the dataset (corrupt or truncated file?)");
+    if constexpr (std::is_same_v<T, double>) {
+        for (std::size_t k = 0; k < values.size(); ++k)
+            if (!std::isfinite(values[k]))
+                throw InputError(where() + ": non-finite value at index " + std::to_string(k) + "; all values must be finite");
+    }
+    return values;
+}
+
+template <class T>
+std::vector<T> Dataset::read_vector(const ReadLimits& limits) const {
+    return read_numeric<T>(1, limits);
+}
+
+template <class T>
+Array2D<T> Dataset::read_array_2d(const ReadLimits& limits) const {
+    std::vector<T> values = read_numeric<T>(2, limits);
+    const std::vector<std::size_t> dims = shape();
+    return {dims[0], dims[1], std::move(values)};
+}
+
+template std::vector<double> Dataset::read_vector<double>(const ReadLimits&) const;
+template std::vector<std::int64_t> Dataset::read_vector<std::int64_t>(const ReadLimits&) const;
+template std::vector<std::int8_t> Dataset::read_vector<std::int8_t>(const ReadLimits&) const;
+template Array2D<double> Dataset::read_array_2d<double>(const ReadLimits&) const;
+template Array2D<std::int64_t> Dataset::read_array_2d<std::int64_t>(const ReadLimits&) const;
+template Array2D<std::int8_t> Dataset::read_array_2d<std::int8_t>(const ReadLimits&) const;
+
 
 std::vector<std::size_t> Dataset::shape() const {
     QuietErrors quiet;
@@ -347,6 +467,34 @@ bool Group::has(std::string_view name) const {
     return !prefix.empty() && prefix != "/";
 }
 
+namespace {
+
+herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* out) {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Group::member_names() const {
+    QuietErrors quiet;
+    std::vector<std::string> names;
+    hsize_t index = 0;
+    if (H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_link, &names) < 0)
+        throw InputError(where() + ": cannot list the members (corrupt file?)");
+    return names;
+}
+
+int Group::member_kind(std::string_view name) const {
+    QuietErrors quiet;
+    if (!has(name)) return -1;
+    const Handle object(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
+    return object.valid() ? static_cast<int>(H5Iget_type(object.get())) : -1;
+}
+
+bool Group::has_group(std::string_view name) const { return member_kind(name) == static_cast<int>(H5I_GROUP); }
+bool Group::has_dataset(std::string_view name) const { return member_kind(name) == static_cast<int>(H5I_DATASET); }
+
 Group Group::open_group(std::string_view name) const {
     QuietErrors quiet;
     const std::string path = child_path(name);
@@ -379,6 +527,9 @@ Handle create_and_write(hid_t parent, std::string_view name, hid_t file_type, hi
     Handle dataset(H5Dcreate2(parent, std::string(name).c_str(), file_type, space.get(), lcpl.get(), H5P_DEFAULT,
                               H5P_DEFAULT));
     if (!space.valid() || !dataset.valid()) throw std::runtime_error("HDF5: cannot create dataset " + what);
+    std::size_t elements = 1;
+    for (const std::size_t d : shape) elements *= d;
+    if (elements == 0) return dataset;  // nothing to write; H5Dwrite rejects the null buffer of an empty array
     if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
         throw std::runtime_error("HDF5: cannot write dataset " + what);
     return dataset;
@@ -516,6 +667,70 @@ void OutputFile::commit() {
     std::error_code ec;
     if (overwrite_ == Overwrite::no && std::filesystem::exists(path_, ec))
         throw InputError("output file " + quoted(path_) + " appeared while writing (not overwriting it)");
+    std::filesystem::rename(temp_path_, path_, ec);
+    if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
+    committed_ = true;
+    sync_to_disk(path_.parent_path().empty() ? "." : path_.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+// ------------------------------------------------------------------------------ UpdateFile
+
+namespace {
+
+Handle open_copy_read_write(const std::filesystem::path& path, const std::filesystem::path& temp) {
+    QuietErrors quiet;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw InputError("file " + quoted(path) + " does not exist");
+    if (std::filesystem::is_directory(path, ec)) throw InputError(quoted(path) + " is a folder, not a file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    if (is_hdf5 < 0) throw InputError("cannot read file " + quoted(path));
+    if (is_hdf5 == 0) throw InputError("file " + quoted(path) + " is not an HDF5 file");
+    std::filesystem::copy_file(path, temp, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw InputError("cannot copy " + quoted(path) + " to " + quoted(temp) + " for an update: " + ec.message());
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+    Handle file(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()));
+    if (!file.valid()) {
+        std::filesystem::remove(temp, ec);
+        throw InputError("cannot open " + quoted(path) + " for an update (corrupt HDF5 file?)");
+    }
+    return file;
+}
+
+// Flushes and closes `file` (strong close degree: everything in it), then fsyncs `temp`.
+void close_for_commit(Handle& file, const std::filesystem::path& temp) {
+    {
+        QuietErrors quiet;
+        const hid_t id = file.get();
+        H5Fflush(id, H5F_SCOPE_GLOBAL);
+        const herr_t closed = H5Fclose(id);
+        file = Handle();  // the identifier is gone either way
+        if (closed < 0) throw std::runtime_error("HDF5: cannot finish writing " + quoted(temp));
+    }
+    sync_to_disk(temp, O_RDONLY);
+}
+
+}  // namespace
+
+UpdateFile::UpdateFile(std::filesystem::path path)
+    : path_(std::move(path)),
+      temp_path_(temp_path_for(path_)),
+      file_(open_copy_read_write(path_, temp_path_)),
+      root_(open_root(file_), path_.string(), "/") {}
+
+UpdateFile::~UpdateFile() {
+    if (committed_) return;
+    root_ = Group(Handle(), path_.string(), "/");
+    file_.reset();
+    std::error_code ec;
+    std::filesystem::remove(temp_path_, ec);
+}
+
+void UpdateFile::commit() {
+    if (committed_) throw std::logic_error("UpdateFile::commit called twice for '" + path_.string() + "'");
+    root_ = Group(Handle(), path_.string(), "/");
+    close_for_commit(file_, temp_path_);
+    std::error_code ec;
     std::filesystem::rename(temp_path_, path_, ec);
     if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
     committed_ = true;

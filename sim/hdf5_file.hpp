@@ -83,6 +83,10 @@ public:
     [[nodiscard]] std::int64_t attribute_int64(std::string_view name) const;
     // A scalar string attribute, fixed or variable length.
     [[nodiscard]] std::string attribute_string(std::string_view name) const;
+    // Names of every attribute, in creation order where the file tracks it, else by name.
+    [[nodiscard]] std::vector<std::string> attribute_names() const;
+    // A readable rendering of any attribute: numbers (%.6g), strings, or "<type, n values>".
+    [[nodiscard]] std::string attribute_text(std::string_view name) const;
 
 protected:
     Object(Handle h, std::string file, std::string path) : handle_(std::move(h)), file_(std::move(file)), path_(std::move(path)) {}
@@ -112,11 +116,24 @@ public:
     // double; rejects non-finite values.
     template <class T>
     [[nodiscard]] Array2D<T> read_real_2d(const ReadLimits& limits = {}) const;
+    // A 1-D or 2-D numeric dataset as T ∈ {double, int64_t, int8_t}: double needs a
+    // floating-point dataset and rejects non-finite values; int64_t takes any integer type;
+    // int8_t needs 8-bit signed integers. Other types, ranks and sizes beyond `limits` are
+    // InputErrors naming the file and the dataset.
+    template <class T>
+    [[nodiscard]] std::vector<T> read_vector(const ReadLimits& limits = {}) const;
+    template <class T>
+    [[nodiscard]] Array2D<T> read_array_2d(const ReadLimits& limits = {}) const;
+
+    // "float64", "int8", "complex128", "string", ... (numpy's names).
+    [[nodiscard]] std::string type_name() const;
 
 private:
     friend class Group;
     using Object::Object;
     void check_rank_and_size(int rank, const ReadLimits& limits) const;
+    template <class T>
+    [[nodiscard]] std::vector<T> read_numeric(int rank, const ReadLimits& limits) const;
 };
 
 class Group : public Object {
@@ -127,6 +144,11 @@ public:
     [[nodiscard]] bool has(std::string_view name) const;
     // InputError if missing or not a dataset.
     [[nodiscard]] Dataset open_dataset(std::string_view name) const;
+    // Names of the direct members (groups and datasets), sorted by name.
+    [[nodiscard]] std::vector<std::string> member_names() const;
+    // True if `name` exists and is a group (resp. a dataset).
+    [[nodiscard]] bool has_group(std::string_view name) const;
+    [[nodiscard]] bool has_dataset(std::string_view name) const;
 
     // rows×cols row-major complex samples as the compound {r, i}.
     template <class Real>
@@ -140,7 +162,9 @@ public:
 private:
     friend class OutputFile;
     friend class InputFile;
+    friend class UpdateFile;
     using Object::Object;
+    [[nodiscard]] int member_kind(std::string_view name) const;  // H5I type of the member, or −1
 };
 
 enum class Overwrite { no, yes };
@@ -166,6 +190,29 @@ private:
     std::filesystem::path path_;
     std::filesystem::path temp_path_;
     Overwrite overwrite_;
+    Handle file_;
+    Group root_;
+    bool committed_ = false;
+};
+
+// An existing HDF5 file changed atomically: it is copied to "<path>.tmp-<pid>" in the same
+// folder, the copy is opened read-write, and commit() renames it over `path`. Destroyed
+// without commit, the copy is removed and `path` is untouched. InputError if `path` is
+// missing or not HDF5. Objects obtained from root() must not be used after commit().
+class UpdateFile {
+public:
+    explicit UpdateFile(std::filesystem::path path);
+    UpdateFile(const UpdateFile&) = delete;
+    UpdateFile& operator=(const UpdateFile&) = delete;
+    ~UpdateFile();
+
+    Group& root() { return root_; }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    void commit();
+
+private:
+    std::filesystem::path path_;
+    std::filesystem::path temp_path_;
     Handle file_;
     Group root_;
     bool committed_ = false;

@@ -105,6 +105,9 @@ analog::DigitalEnergyParams digital_energy_params(const Config& c) {
 
 analog::EnergyReport energy_report(const Config& c) {
     check_consistency(c);
+    if (c.string("design.architecture") == "d2nn")
+        throw InputError("design.architecture = \"d2nn\": the energy model covers the ACCEL chip (accel) and the detect-then-compute "
+                         "baseline (digital), not the all-optical network");
     return c.string("design.architecture") == "digital" ? analog::digital_energy(digital_energy_params(c))
                                                         : analog::accel_energy(accel_energy_params(c));
 }
@@ -126,6 +129,7 @@ void check_consistency(const Config& c) {
                          fmt(c.real("chip.analog_supply_V")));
     if (c.integer("detector.rows") * c.integer("detector.cols") > 1 << 22)
         throw InputError("detector.rows × detector.cols exceeds 4194304 photodiodes");
+    if (c.string("design.architecture") != "accel") return;  // the photodiode array belongs to the ACCEL chip
     const auto findings = optics::check_detectors(mask_grid(c), optics::photodiode_areas(photodiode_array(c)));
     if (optics::has_error(findings))
         throw InputError("detector: " + findings.front().message + " (keys detector.*, optics.mask_pixels, optics.mask_pitch_um)");

@@ -1,6 +1,9 @@
 #include "sim/schema.hpp"
 
 #include <limits>
+#include <string>
+
+#include "datasets/dataset.hpp"
 
 namespace accel::sim {
 namespace {
@@ -54,6 +57,11 @@ KeySpec choice(std::string key, std::string value, std::vector<std::string> choi
     return k;
 }
 
+// A free-form string (a path, ...): no list of choices.
+KeySpec text(std::string key, std::string value, std::string description, std::string source) {
+    return choice(std::move(key), std::move(value), {}, std::move(description), std::move(source));
+}
+
 KeySpec reals(std::string key, std::vector<double> value, double min, double max, std::string description, std::string source) {
     KeySpec k = real(std::move(key), 0.0, min, max, std::move(description), std::move(source), true);
     k.type = ValueType::real_list;
@@ -70,8 +78,9 @@ const std::string calibrated = "assumed, calibrated to the published 74.8 POPS/W
 
 Schema accel_schema() {
     return Schema({
-        choice("design.architecture", "accel", {"accel", "digital"},
-               "the chain simulated: photonic-analog ACCEL chip, or detect-then-compute (image sensor, ADC, digital MACs)",
+        choice("design.architecture", "accel", {"accel", "digital", "d2nn"},
+               "the chain simulated: photonic-analog ACCEL chip, detect-then-compute (image sensor, ADC, digital MACs), or an "
+               "all-optical diffractive network read out by class regions",
                "ACCEL"),
         integer("design.seed", 1, 0, 9.0e15, "master random seed (chip, frame and training streams derive from it)", "-"),
 
@@ -82,10 +91,17 @@ Schema accel_schema() {
         reals("optics.distances_mm", {140.0, 145.0}, 0.0, 1e5,
               "distance after each phase mask to the next plane, the last to the photodiodes (mm); one mask per entry",
               paper_methods + ": two layers, 140 mm between masks, 145 mm to the chip"),
-        integer("optics.phase_bits", 3, 1, 16, "phase quantisation of the masks: 2^bits etch levels", paper_methods + ": 3-bit fused-silica masks"),
+        integer("optics.phase_bits", 3, 0, 16, "phase quantisation of the masks: 2^bits etch levels; 0 for continuous phase",
+                paper_methods + ": 3-bit fused-silica masks"),
         integer("optics.padding_px", 200, 0, 16384, "zero padding per side for propagation (px); mask_pixels/2 gives a window of twice the mask",
                 "DESIGN.md §2: padding to 2N"),
         boolean("optics.band_limit", true, "Matsushima–Shimobaba band limit of the transfer function", "Opt. Express 17, 19662 (2009)"),
+        integer("optics.input_window_px", 0, 0, 16384,
+                "side of the centred window of the mask grid the image is written into (px); 0 for the whole mask",
+                "ACCEL's code: the image fills the input plane"),
+        choice("optics.encoding", "amplitude", {"amplitude", "intensity"},
+               "how the image drives the input field: amplitude = value, or intensity = value (amplitude = sqrt)",
+               paper_methods + ": amplitude SLM"),
 
         positive("light.energy_density_fJ_per_um2", 0.14, 1e12,
                  "optical energy per frame per unit area at the input plane (fJ/µm²)", paper + ": robust down to 0.14 fJ/µm²"),
@@ -130,6 +146,12 @@ Schema accel_schema() {
         boolean("chip.optical_source_in_systemic", false, "count the optical source energy in the systemic energy per frame",
                 "the published 74.8 POPS/W is reproduced without it"),
 
+        positive("d2nn.region_side_um", 720.0, 1e6, "side of each square class region of the all-optical read-out (µm)",
+                 "PyTorch peer (shared/peers/torch_d2nn.py): n/10 pixels = 20 × 36 µm"),
+        positive("d2nn.region_span_um", 5400.0, 1e7,
+                 "side of the square the ten 3-4-3 class regions are spread over (µm); needs 5·side ≤ span ≤ mask window",
+                 "assumed: three quarters of the 7.2 mm d2nn-5layer window"),
+
         integer("digital.sensor_pixels", 160000, 1, 1e9, "image-sensor pixels (the same input window as the mask)", "same input as optics.mask_pixels²"),
         real("digital.quantum_efficiency", 0.6, 0.0, 1.0, "sensor quantum efficiency", assumed + ": as the photodiodes", true),
         real("digital.read_noise_e", 2.0, 0.0, 1e6, "read noise (e⁻ rms)", assumed + ": a modern CMOS image sensor"),
@@ -144,6 +166,52 @@ Schema accel_schema() {
         real("digital.exposure_time_ns", 72.0, 0.0, 1e15, "exposure time (ns)", "same frame time as the ACCEL chip"),
         positive("digital.readout_rate_Mpixel_per_s", 100.0, 1e9, "sensor read-out rate (Mpixel/s)", assumed),
         positive("digital.throughput_GMAC_per_s", 1000.0, 1e12, "throughput of the digital classifier (GMAC/s)", assumed + ": a 1 TMAC/s accelerator"),
+
+        choice("data.dataset", "fashion-mnist", {"fashion-mnist", "mnist", "synthetic"},
+               "image set to train and test on (28×28, values in [0, 1])", paper + ": Fashion-MNIST"),
+        text("data.fashion_mnist_dir", std::string(datasets::fashion_mnist_default_dir),
+             "folder of the Fashion-MNIST {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz files",
+             "Debian package dataset-fashion-mnist"),
+        text("data.mnist_dir", "", "folder of the MNIST files; empty for the repository's datasets/mnist", "-"),
+        real("data.validation_fraction", 0.1, 0.0, 0.5,
+             "fraction of the training images held out (stratified) to pick the best epoch and stop early", assumed, false, true),
+        integer("data.train_images", 0, 0, 1e9, "training images used: 0 for all, else the first N after a seeded shuffle", "-"),
+        integer("data.test_images", 0, 0, 1e9,
+                "test images: 0 for the full official test split, else its first N (quick runs; reported as a subset)", "-"),
+        integer("data.synthetic_classes", 4, 2, 6, "classes of the synthetic shape set (square, ring, bar, cross, triangle, ×)", "-"),
+        integer("data.synthetic_train", 2000, 1, 1e7, "images in the synthetic training split", "-"),
+        integer("data.synthetic_test", 1000, 1, 1e7, "images in the synthetic test split", "-"),
+
+        integer("train.epochs", 5, 0, 1e6, "passes over the training images", assumed),
+        integer("train.batch_size", 32, 1, 1e6, "images per optimisation step", assumed),
+        positive("train.learning_rate", 0.01, 1e3, "Adam learning rate of the first epoch", "Kingma & Ba, ICLR 2015; assumed"),
+        real("train.learning_rate_decay", 0.7, 0.0, 1.0, "factor applied to the learning rate after every epoch", assumed, true),
+        integer("train.early_stopping_patience", 0, 0, 1e6,
+                "epochs without a better validation accuracy before training stops; 0 never stops early", "-"),
+        boolean("train.noise_aware", false,
+                "inject shot, dark, thermal, reset noise and chip mismatch at the configured light level while training", "-"),
+        real("train.phase_error_pi", 0.0, 0.0, 2.0,
+             "σ of the per-pixel fabrication phase error injected while training (units of π)", "ACCEL's code uses 0.26π; default off"),
+        integer("train.max_shift_px", 0, 0, 1024, "largest random lateral shift of each mask per step while training (px)",
+                "ACCEL's code: 1 px; default off"),
+        real("train.max_rotation_deg", 0.0, 0.0, 180.0, "largest random rotation of each mask per step while training (°)",
+             "ACCEL's code: 5°; default off"),
+        boolean("train.new_chip_per_step", false, "draw chip mismatch and fabrication error afresh at every step", "-"),
+        real("train.phase_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the phase masks", assumed, true),
+        real("train.weight_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the electronic weights", assumed, true),
+        integer("train.threads", 0, 0, 1024, "threads for training and evaluation; 0 for all cores (results do not depend on it)", "-"),
+        integer("train.chunk_images", 4, 1, 1e6,
+                "images per deterministic partial gradient sum (fixes the summation order, so results do not depend on threads)",
+                assumed),
+
+        integer("eval.chips", 10, 1, 1e6, "simulated chips the test accuracy is averaged over (mean ± 95 % interval)", "-"),
+        boolean("eval.noise", true, "per-frame noise (shot, dark, thermal, reset) in the chip evaluation", "-"),
+        boolean("eval.fixed_pattern", true, "per-chip mismatch and comparator offsets in the chip evaluation", "-"),
+        real("eval.phase_error_pi", 0.0, 0.0, 2.0, "σ of the per-pixel fabrication phase error of each chip's masks (units of π)",
+             "ACCEL's code: 0.26π; default off"),
+        integer("eval.shift_px", 0, -1024, 1024, "lateral shift of every mask along x in the chip evaluation (px)",
+                "ACCEL's code: 1 px; default off"),
+        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off"),
     });
 }
 

@@ -6,10 +6,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "datasets/idx.hpp"
 #include "sim/cli/app.hpp"
 #include "sim/cli/config_cmd.hpp"
 #include "sim/cli/energy.hpp"
+#include "sim/cli/eval.hpp"
+#include "sim/cli/inspect.hpp"
 #include "sim/cli/propagate.hpp"
+#include "sim/cli/train.hpp"
 #include "sim/errors.hpp"
 #include "sim/provenance.hpp"
 
@@ -20,6 +24,9 @@ int main(int argc, char** argv) {
     const cli::Invocation invocation{accel::sim::shell_command_line(argc, argv)};
     cli::add_propagate(app, invocation);
     cli::add_energy(app, invocation);
+    cli::add_train(app, invocation);
+    cli::add_eval(app, invocation);
+    cli::add_inspect(app, invocation);
     cli::add_config(app, invocation);
     cli::add_presets(app, invocation);
     try {
@@ -30,6 +37,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
     } catch (const accel::sim::InputError& e) {
+        return cli::report_error(e.what(), 2);
+    } catch (const accel::datasets::DataError& e) {  // a dataset file that cannot be used
         return cli::report_error(e.what(), 2);
     } catch (const std::invalid_argument& e) {  // the library rejecting a user-supplied value
         return cli::report_error(e.what(), 2);

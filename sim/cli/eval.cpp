@@ -1,0 +1,176 @@
+#include "sim/cli/eval.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
+#include "sim/model_io.hpp"
+#include "sim/provenance.hpp"
+#include "sim/schema.hpp"
+
+namespace accel::sim::cli {
+namespace {
+
+std::string shortest(double v) {
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, end);
+}
+
+void print_confusion(const std::vector<std::int64_t>& confusion, int classes) {
+    std::int64_t largest = 1;
+    for (auto v : confusion) largest = std::max(largest, v);
+    const int width = std::max(4, static_cast<int>(std::to_string(largest).size()) + 1);
+    std::printf("    %-*s", 6, "true");
+    for (int p = 0; p < classes; ++p) std::printf("%*d", width, p);
+    std::printf("  <- predicted\n");
+    for (int t = 0; t < classes; ++t) {
+        std::printf("    %-6d", t);
+        for (int p = 0; p < classes; ++p)
+            std::printf("%*lld", width, static_cast<long long>(confusion[static_cast<std::size_t>(t * classes + p)]));
+        std::printf("\n");
+    }
+}
+
+// The next free /eval/<n> of a file.
+int next_eval_index(const h5::Group& root) {
+    if (!root.has_group("eval")) return 0;
+    int n = 0;
+    while (root.has("eval/" + std::to_string(n))) ++n;
+    return n;
+}
+
+void write_eval_group(h5::Group& root, int index, const TestReport& report, const Config& config, const EvalOptions& o,
+                      const Invocation& invocation) {
+    h5::Group g = root.create_group("eval/" + std::to_string(index));
+    g.set_attribute("command_line", invocation.command_line);
+    g.set_attribute("created_utc", utc_now_iso8601());
+    g.set_attribute("model_file", o.input_path);
+    g.set_attribute("config_toml", config.to_toml());
+    write_test_report(g, report);
+}
+
+}  // namespace
+
+EvalProgress eval_progress(ProgressBar& bar) {
+    if (!bar.active()) return {};
+    return [&bar](const std::string& label, const models::Progress& p) {
+        bar.update({label, p.images_done, p.images_total, p.images_per_s, false, 0.0, 0.0});
+    };
+}
+
+void print_test_report(const TestReport& r, bool with_confusion) {
+    std::printf("test set: %s, %zu images%s\n", r.dataset.c_str(), r.noise_free.images,
+                r.subset ? (" (a SUBSET: the first " + std::to_string(r.noise_free.images) + " of " + std::to_string(r.full_test_size) +
+                            " test images; data.test_images)")
+                               .c_str()
+                         : "");
+    std::printf("  noise-free            accuracy %6.2f %%   loss %.4f\n", 100.0 * r.noise_free.accuracy, r.noise_free.loss);
+    for (const auto& e : r.chips) {
+        std::printf("  at %s fJ/µm² (%.3g photons per frame; noise %s, mismatch %s", shortest(e.energy_density_fJ_per_um2).c_str(),
+                    e.photons_per_frame, e.noise ? "on" : "off", e.fixed_pattern ? "on" : "off");
+        if (e.phase_error_pi > 0) std::printf(", phase error %gπ", e.phase_error_pi);
+        if (e.shift_px != 0) std::printf(", shift %lld px", static_cast<long long>(e.shift_px));
+        if (e.rotation_deg != 0) std::printf(", rotation %g°", e.rotation_deg);
+        std::printf(")\n");
+        if (e.summary.chips >= 2)
+            std::printf("    %d chips            accuracy %6.2f %% ± %.2f %% (95 %% interval %.2f – %.2f %%)\n", e.summary.chips,
+                        100.0 * e.summary.mean, 100.0 * e.summary.half_width, 100.0 * (e.summary.mean - e.summary.half_width),
+                        100.0 * (e.summary.mean + e.summary.half_width));
+        else
+            std::printf("    1 chip              accuracy %6.2f %% (one chip: no interval)\n", 100.0 * e.summary.mean);
+    }
+    if (!with_confusion) return;
+    std::printf("  confusion matrix, noise-free (rows: true class, columns: predicted class):\n");
+    print_confusion(r.noise_free.confusion, r.classes);
+    for (const auto& e : r.chips) {
+        std::printf("  confusion matrix at %s fJ/µm², summed over %d chip%s:\n", shortest(e.energy_density_fJ_per_um2).c_str(), e.summary.chips,
+                    e.summary.chips == 1 ? "" : "s");
+        print_confusion(e.confusion, r.classes);
+    }
+}
+
+void run_eval(const EvalOptions& o, const Invocation& invocation) {
+    if (!o.output_path.empty()) {
+        check_output_path(o.output_path, o.force, "--output");
+        std::error_code ec;
+        if (std::filesystem::equivalent(o.output_path, o.input_path, ec))
+            throw InputError("--output '" + o.output_path + "' is the model file; omit -o to add /eval/<n> to it");
+    }
+    for (const auto& s : o.overrides)
+        if (s.rfind("eval.", 0) != 0)
+            throw InputError("--set " + s + ": accel eval changes only eval.* keys; the model's other settings come from its file");
+
+    const Schema schema = accel_schema();
+    Config config = Config::defaults(schema);
+    std::vector<double> parameters;
+    RunData data;
+    optics::PropagationCache<float> cache;
+    std::unique_ptr<models::Model> model;
+    {
+        const h5::InputFile in(o.input_path);
+        if (!in.root().has_group("model"))
+            throw InputError("'" + o.input_path + "' has no group /model; accel eval needs the output of accel train");
+        config = read_config(in.root(), schema);
+        for (const auto& s : o.overrides) config.set(s, "--set " + s);
+        if (o.chips > 0) config.set("eval.chips=" + std::to_string(o.chips), "--chips");
+        if (o.noise) config.set("eval.noise=true", "--noise");
+        if (o.no_noise) config.set("eval.noise=false", "--no-noise");
+        config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
+        for (const auto& w : preflight_checks(config)) print_warning(w);
+        data = load_data(config, DataNeeds::test_only);
+        model = make_model(config, cache, data.test);
+        parameters = read_model_parameters(in.root(), *model);
+    }
+
+    TestReport report;
+    {
+        ProgressBar bar(stderr, !o.quiet);
+        report = evaluate_test(config, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar));
+    }
+    if (!o.quiet) {
+        std::printf("model: %s (%s, %zu parameters)\n", o.input_path.c_str(), model->architecture().c_str(), model->parameter_count());
+        print_test_report(report, true);
+    }
+
+    if (!o.output_path.empty()) {
+        h5::OutputFile out(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
+        write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(),
+                                                     static_cast<std::uint64_t>(config.integer("design.seed")), threads_for(config)));
+        write_eval_group(out.root(), 0, report, config, o, invocation);
+        out.commit();
+        if (!o.quiet) std::printf("wrote /eval/0 of %s\n", o.output_path.c_str());
+    } else {
+        h5::UpdateFile file(o.input_path);
+        const int index = next_eval_index(file.root());
+        write_eval_group(file.root(), index, report, config, o, invocation);
+        file.commit();
+        if (!o.quiet) std::printf("added /eval/%d to %s\n", index, o.input_path.c_str());
+    }
+}
+
+void add_eval(CLI::App& app, const Invocation& invocation) {
+    auto opt = std::make_shared<EvalOptions>();
+    CLI::App* sub = app.add_subcommand("eval", "Evaluate a trained model (noise-free and over simulated chips) on the test split");
+    sub->add_option("model", opt->input_path, "Result file of accel train (its /model and config_toml)")->required();
+    sub->add_option("--light", opt->light_fJ_per_um2,
+                    "Light level(s) to evaluate at, fJ/µm² at the input (repeatable or comma-separated; default: the configured one)")
+        ->delimiter(',')
+        ->check(finite_positive("fJ/µm²"));
+    sub->add_option("--chips", opt->chips, "Simulated chips per light level (overrides eval.chips)")->check(CLI::Range(1, 1000000));
+    CLI::Option* noise = sub->add_flag("--noise", opt->noise, "Per-frame noise on in the chip evaluation (overrides eval.noise)");
+    sub->add_flag("--no-noise", opt->no_noise, "Per-frame noise off in the chip evaluation")->excludes(noise);
+    sub->add_option("--set", opt->overrides, "Override an eval.* key: eval.key=value (repeatable)")->take_all();
+    sub->add_option("-o,--output", opt->output_path, "Write the results to this new HDF5 file instead of adding /eval/<n> to the model file");
+    sub->add_flag("--force", opt->force, "Overwrite an existing --output file");
+    sub->add_option("--threads", opt->threads, "Threads; 0: all cores (results do not depend on it)")->check(CLI::Range(0, 1024));
+    sub->add_flag("-q,--quiet", opt->quiet, "No progress and no summary");
+    sub->callback([opt, invocation] { run_eval(*opt, invocation); });
+}
+
+}  // namespace accel::sim::cli

@@ -1,0 +1,243 @@
+#include "sim/cli/train.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "models/trainer.hpp"
+#include "sim/cli/eval.hpp"
+#include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
+#include "sim/model_config.hpp"
+#include "sim/model_factory.hpp"
+#include "sim/model_io.hpp"
+#include "sim/png.hpp"
+#include "sim/progress.hpp"
+#include "sim/provenance.hpp"
+#include "sim/results.hpp"
+#include "sim/schema.hpp"
+
+namespace accel::sim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int snapshot_images = 4;  // detector planes saved as /fields and PNGs
+
+std::string trim(std::string s) {
+    const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// With --resume the configuration is the interrupted run's; only the number of epochs may change.
+Config train_config(const Schema& schema, const TrainOptions& o) {
+    if (o.resume_path.empty()) return load_config(schema, o.config);
+    if (!o.config.preset.empty() || !o.config.file.empty())
+        throw InputError("--resume takes the configuration from '" + o.resume_path + "'; --preset and -c cannot be combined with it");
+    const h5::InputFile in(o.resume_path);
+    Config c = read_config(in.root(), schema);
+    for (const auto& s : o.config.overrides) {
+        if (trim(s.substr(0, s.find('='))) != "train.epochs")
+            throw InputError("--set " + s + ": with --resume only train.epochs may change (the rest must match the interrupted run)");
+        c.set(s, "--set " + s);
+    }
+    return c;
+}
+
+struct OutputPaths {
+    fs::path result;
+    std::vector<fs::path> phase_png, detector_png;
+};
+
+OutputPaths output_paths(const fs::path& result, std::size_t masks, std::size_t snapshots) {
+    OutputPaths p{result, {}, {}};
+    const auto sibling = [&](const std::string& suffix) { return result.parent_path() / (result.stem().string() + suffix); };
+    for (std::size_t l = 0; l < masks; ++l) p.phase_png.push_back(sibling("_phase_" + std::to_string(l) + ".png"));
+    for (std::size_t i = 0; i < snapshots; ++i) p.detector_png.push_back(sibling("_detector_" + std::to_string(i) + ".png"));
+    return p;
+}
+
+struct Snapshot {
+    int test_index = 0;
+    int label = 0;
+    std::vector<double> intensity_W_per_m2;
+};
+
+// Everything the result file holds; test metrics, energy and fields only once training is done.
+struct ResultContent {
+    const Provenance* provenance = nullptr;
+    const Config* config = nullptr;
+    const RunData* data = nullptr;
+    const models::TrainState* state = nullptr;
+    const TestReport* test = nullptr;
+    const std::vector<Snapshot>* snapshots = nullptr;
+};
+
+void write_result(const fs::path& path, models::Model& model, const ResultContent& r) {
+    h5::OutputFile file(path, h5::Overwrite::yes);  // the path was checked (or is being resumed) before training
+    h5::Group& root = file.root();
+    write_provenance(root, *r.provenance);
+    root.set_attribute("data", r.data->describe());
+    write_model(root, model, r.state->best_parameters, conditions_for(*r.config, Purpose::noise_free));
+    write_train_state(root, *r.state, r.test != nullptr);
+    if (r.test) {
+        h5::Group test = root.create_group("metrics/test");
+        write_test_report(test, *r.test);
+        if (r.config->string("design.architecture") != "d2nn") write_energy(root, energy_report(*r.config));
+    }
+    if (r.snapshots && !r.snapshots->empty()) {
+        h5::Group fields = root.create_group("fields");
+        fields.set_attribute("description", "detector-plane intensity |u|² of the first test images, best parameters, noise-free");
+        const auto side = static_cast<std::size_t>(mask_side_px(model));
+        for (std::size_t i = 0; i < r.snapshots->size(); ++i) {
+            const Snapshot& s = (*r.snapshots)[i];
+            h5::Dataset ds = fields.write_array<double>("detector_intensity_" + std::to_string(i), s.intensity_W_per_m2, {side, side});
+            ds.set_unit("W/m^2");
+            ds.set_attribute("pitch_m", mask_grid(*r.config).pitch_m);
+            ds.set_attribute("test_index", s.test_index);
+            ds.set_attribute("label", s.label);
+        }
+    }
+    file.commit();
+}
+
+void print_epoch(const models::EpochRecord& e, int epoch, int epochs, bool validation) {
+    std::printf("epoch %d/%d  train loss %.4f  accuracy %6.2f %%", epoch, epochs, e.train_loss, 100.0 * e.train_accuracy);
+    if (validation) std::printf("  validation loss %.4f  accuracy %6.2f %%", e.validation_loss, 100.0 * e.validation_accuracy);
+    std::printf("  %s\n", ProgressBar::format_duration(e.seconds).c_str());
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+void run_train(const TrainOptions& o, const Invocation& invocation) {
+    const Schema schema = accel_schema();
+    const Config config = train_config(schema, o);
+    if (o.config.dry_run) {
+        std::cout << config.to_toml();
+        return;
+    }
+    const bool resuming = !o.resume_path.empty();
+    const std::string output = o.output_path.empty() ? o.resume_path : o.output_path;
+    if (output.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
+    const bool in_place = resuming && fs::exists(output) && fs::equivalent(output, o.resume_path);
+    if (!in_place) check_output_path(output, o.force, "--output");
+
+    // Everything that can fail on the input fails here, before any training.
+    for (const auto& w : preflight_checks(config)) print_warning(w);
+    const RunData data = load_data(config, DataNeeds::train_and_test);
+    optics::PropagationCache<float> cache;
+    const std::unique_ptr<models::Model> model = make_model(config, cache, data.train);
+    if (model->classes() > data.train.classes)
+        print_warning("the " + model->architecture() + " model reads out " + std::to_string(model->classes()) + " classes but " +
+                      data.train.name + " has " + std::to_string(data.train.classes) + "; the extra outputs are never right");
+    const models::TrainSettings settings = train_settings(config);
+    models::Trainer trainer(*model, settings);
+
+    const std::size_t masks = mask_side_px(*model) > 0 ? config.reals("optics.distances_mm").size() : 0;
+    const std::size_t snapshots = mask_side_px(*model) > 0 ? static_cast<std::size_t>(std::min(snapshot_images, data.test.size())) : 0;
+    const OutputPaths paths = output_paths(output, masks, snapshots);
+    if (!o.force && !resuming) {
+        for (const auto* list : {&paths.phase_png, &paths.detector_png})
+            for (const auto& p : *list) check_output_path(p.string(), false, "--output (image next to it)");
+    }
+
+    models::TrainState state = trainer.initial_state();
+    if (resuming) {
+        const h5::InputFile in(o.resume_path);
+        state = read_train_state(in.root(), *model);
+    }
+    const Provenance provenance = make_provenance(invocation.command_line, config.to_toml(),
+                                                  static_cast<std::uint64_t>(config.integer("design.seed")), settings.threads);
+    const bool validation = !data.split.validation.empty();
+    if (!o.quiet) {
+        std::printf("training %s model (%zu parameters) on %s; %d thread%s\n", model->architecture().c_str(), model->parameter_count(),
+                    data.describe().c_str(), settings.threads, settings.threads == 1 ? "" : "s");
+        if (resuming)
+            std::printf("resuming from '%s' after epoch %d of %d\n", o.resume_path.c_str(), state.epochs_done, settings.epochs);
+        std::fflush(stdout);
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    ResultContent content{&provenance, &config, &data, &state, nullptr, nullptr};
+    {
+        ProgressBar bar(stderr, !o.quiet);
+        const auto on_progress = [&](const models::Progress& p) {
+            bar.update({"epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), p.images_done, p.images_total, p.images_per_s,
+                        true, p.loss, p.accuracy});
+        };
+        const auto on_epoch = [&](const models::TrainState& s) {
+            content.state = &s;
+            write_result(output, *model, content);
+            bar.clear();
+            if (!o.quiet) print_epoch(s.history.back(), s.epochs_done, settings.epochs, validation);
+        };
+        if (state.epochs_done >= settings.epochs || state.stopped_early) {
+            if (!o.quiet) std::printf("nothing left to train (%d of %d epochs done%s)\n", state.epochs_done, settings.epochs,
+                                      state.stopped_early ? ", stopped early" : "");
+        }
+        trainer.train(data.train, data.split.train, data.split.validation, state, on_progress, on_epoch);
+        content.state = &state;
+    }
+    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const auto test_start = std::chrono::steady_clock::now();
+    TestReport report;
+    {
+        ProgressBar bar(stderr, !o.quiet);
+        report = evaluate_test(config, *model, data, state.best_parameters, {}, eval_progress(bar));
+    }
+    // Snapshots and mask images of the best parameters, nominal design.
+    model->prepare(state.best_parameters, conditions_for(config, Purpose::noise_free));
+    std::vector<Snapshot> fields;
+    for (std::size_t i = 0; i < snapshots; ++i) {
+        const int index = static_cast<int>(i);
+        if (auto intensity = detector_intensity(*model, data.test.image(index)))
+            fields.push_back({index, data.test.labels[i], std::move(*intensity)});
+    }
+    const auto phases = effective_phases(*model);
+    const double test_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
+    content.test = &report;
+    content.snapshots = &fields;
+    write_result(output, *model, content);
+    const auto side = static_cast<std::size_t>(mask_side_px(*model));
+    for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
+    for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);
+
+    if (o.quiet) return;
+    if (state.stopped_early)
+        std::printf("stopped early: no better validation accuracy for %d epochs\n", state.epochs_without_improvement);
+    print_test_report(report, false);
+    if (config.string("design.architecture") != "d2nn") {
+        const analog::EnergyReport energy = energy_report(config);
+        std::printf("energy per frame %.4g nJ (systemic; optical source %s), %.4g POPS (PFLOPS-equivalent), %.4g POPS/W\n",
+                    energy.energy_per_frame_J() * 1e9, energy.optical_source_in_systemic ? "included" : "excluded",
+                    energy.ops_per_s() * 1e-15, energy.ops_per_J() * 1e-15);
+    } else {
+        std::printf("energy: no energy model for the all-optical d2nn read-out (accel energy covers accel and digital)\n");
+    }
+    double epoch_seconds = 0.0;
+    for (const auto& e : state.history) epoch_seconds += e.seconds;
+    std::printf("training time %s over %d epoch%s (%s in this run); test evaluation %s\n", ProgressBar::format_duration(epoch_seconds).c_str(),
+                state.epochs_done, state.epochs_done == 1 ? "" : "s", ProgressBar::format_duration(train_seconds).c_str(), ProgressBar::format_duration(test_seconds).c_str());
+    std::printf("wrote %s", output.c_str());
+    for (const auto* list : {&paths.phase_png, &paths.detector_png})
+        for (const auto& p : *list) std::printf(", %s", p.filename().c_str());
+    std::printf("\n");
+}
+
+void add_train(CLI::App& app, const Invocation& invocation) {
+    auto opt = std::make_shared<TrainOptions>();
+    CLI::App* sub = app.add_subcommand("train", "Train a model on [data], checkpointing every epoch, then evaluate it on the test split");
+    add_config_options(sub, opt->config);
+    sub->add_option("-o,--output", opt->output_path, "Result HDF5 file, rewritten atomically after every epoch (required)");
+    sub->add_option("--resume", opt->resume_path,
+                    "Continue the interrupted run in this file until train.epochs (its config; only --set train.epochs=N may change it)");
+    sub->add_flag("--force", opt->force, "Overwrite an existing output file and images");
+    sub->add_flag("-q,--quiet", opt->quiet, "No progress bar and no summary");
+    sub->callback([opt, invocation] { run_train(*opt, invocation); });
+}
+
+}  // namespace accel::sim::cli

@@ -1,0 +1,376 @@
+// `accel train`, `accel eval` and `accel inspect` end to end: the real binary on the
+// synthetic-quick preset shrunk further (a few hundred images, one or two epochs), its result
+// files, checkpoints, resume, thread independence and its exit codes.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/hdf5_file.hpp"
+
+namespace fs = std::filesystem;
+using namespace accel::sim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        static int counter = 0;  // test-local naming only
+        path = fs::temp_directory_path() / ("accel-cli-train-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct Run {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    [[nodiscard]] std::vector<std::string> err_lines() const {
+        std::vector<std::string> lines;
+        std::istringstream in(err);
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        return lines;
+    }
+};
+
+Run run_accel(const TempDir& dir, const std::string& args) {
+    const std::string out = dir / "stdout.txt", err = dir / "stderr.txt";
+    const std::string command = std::string("'") + ACCEL_CLI_PATH + "' " + args + " >'" + out + "' 2>'" + err + "'";
+    const int status = std::system(command.c_str());
+    Run r;
+    r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(out);
+    r.err = read_text(err);
+    return r;
+}
+
+void expect_bad_input(const Run& r, const std::vector<std::string>& culprits) {
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 2);
+    const auto lines = r.err_lines();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].rfind("accel: error: ", 0) == 0);
+    for (const auto& c : culprits) CHECK_THAT(lines[0], Contains(c));
+}
+
+// synthetic-quick made smaller still: 360 training, 40 validation and 200 test images.
+const std::string small = "--preset synthetic-quick --set data.synthetic_train=400 --set data.synthetic_test=200 ";
+// No per-chip randomness: the chip evaluation is a single chip (for runs that only train).
+const std::string one_chip = "--set eval.noise=false --set eval.fixed_pattern=false ";
+
+std::string quoted(const std::string& p) { return "'" + p + "'"; }
+
+Run train(const TempDir& dir, const std::string& output, const std::string& extra) {
+    return run_accel(dir, "train " + small + extra + " -q -o " + quoted(dir / output));
+}
+
+std::vector<double> dataset(const std::string& file, const std::string& name) {
+    const h5::ReadLimits limits{std::size_t{1} << 26, std::size_t{1} << 26};
+    return h5::InputFile(file).open_dataset(name).read_vector<double>(limits);
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (std::memcmp(&a[k], &b[k], sizeof(double)) != 0) return false;
+    return true;
+}
+
+// A copy of a trained file's essentials with one thing changed, to test the checkpoint reader.
+enum class Damage { wrong_length, nan_parameter, no_model };
+void write_damaged_copy(const std::string& good, const std::string& bad, Damage damage) {
+    const h5::InputFile in(good);
+    const h5::Group& src = in.root();
+    std::vector<double> parameters = dataset(good, "/model/parameters");
+    h5::OutputFile out(bad, h5::Overwrite::yes);
+    h5::Group& root = out.root();
+    root.set_attribute("config_toml", src.attribute_string("config_toml"));
+    if (damage != Damage::no_model) {
+        h5::Group model = root.create_group("model");
+        model.set_attribute("architecture", src.open_group("model").attribute_string("architecture"));
+        const h5::Group blocks = src.open_group("model/blocks");
+        for (const auto& name : blocks.member_names()) {
+            h5::Group b = model.create_group("blocks/" + name);
+            b.set_attribute("offset", blocks.open_group(name).attribute_int64("offset"));
+            b.set_attribute("size", blocks.open_group(name).attribute_int64("size"));
+        }
+        if (damage == Damage::wrong_length) parameters.pop_back();
+        if (damage == Damage::nan_parameter) parameters[7] = std::numeric_limits<double>::quiet_NaN();
+        model.write_array<double>("parameters", parameters, {parameters.size()});
+    }
+    out.commit();
+}
+
+}  // namespace
+
+TEST_CASE("train writes a complete result file and images; eval reproduces its test accuracy exactly", "[cli]") {
+    TempDir dir;
+    const std::string run = dir / "run.h5";
+    const Run r = run_accel(dir, "train " + small + "--set train.epochs=2 --set eval.chips=3 -o " + quoted(run));
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
+    CHECK_THAT(r.out, Contains("epoch 2/2") && Contains("noise-free") && Contains("3 chips") && Contains("POPS/W"));
+
+    {
+        const h5::InputFile file(run);
+        const h5::Group& root = file.root();
+        for (const char* key : {"accel_version", "git_commit", "created_utc", "command_line", "config_toml", "fftw_version", "hdf5_version"})
+            CHECK_FALSE(root.attribute_string(key).empty());
+        CHECK(root.attribute_int64("seed") == 1);
+        CHECK(root.attribute_int64("threads") >= 1);
+        CHECK_THAT(root.attribute_string("config_toml"), Contains("epochs = 2") && Contains("dataset = \"synthetic\""));
+
+        const h5::Group model = root.open_group("model");
+        CHECK(model.attribute_string("architecture") == "accel");
+        const auto parameters = dataset(run, "/model/parameters");
+        CHECK(static_cast<std::int64_t>(parameters.size()) == model.attribute_int64("parameter_count"));
+        CHECK(model.open_group("blocks/phase_1").attribute_int64("size") == 64 * 64);
+        CHECK(model.open_group("blocks/latent_weights").attribute_int64("size") == 4 * 64);
+        for (const char* phase : {"phase_0_rad", "phase_1_rad"}) {
+            const h5::Dataset ds = model.open_dataset(phase);
+            CHECK(ds.shape() == std::vector<std::size_t>{64, 64});
+            CHECK(ds.attribute_string("unit") == "rad");
+            for (double p : ds.read_array_2d<double>().values) {
+                REQUIRE(p >= 0.0);
+                REQUIRE(p < 2 * M_PI);
+            }
+        }
+        const auto weights = model.open_dataset("eac_weights").read_array_2d<std::int8_t>();
+        CHECK((weights.rows == 4 && weights.cols == 64));
+        for (auto w : weights.values) REQUIRE((w == -1 || w == 1));
+        CHECK(model.open_dataset("latent_weights").shape() == std::vector<std::size_t>{4, 64});
+
+        const h5::Group state = root.open_group("train/state");
+        CHECK(root.open_group("train").attribute_int64("complete") == 1);
+        CHECK(state.attribute_int64("epochs_done") == 2);
+        CHECK(state.attribute_int64("adam_steps") == 2 * ((360 + 31) / 32));
+        for (const char* name : {"parameters", "best_parameters", "adam_first_moment", "adam_second_moment"})
+            CHECK(state.open_dataset(name).shape() == std::vector<std::size_t>{parameters.size()});
+        for (const char* name : {"train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "seconds"})
+            CHECK(root.open_dataset(std::string("metrics/history/") + name).shape() == std::vector<std::size_t>{2});
+
+        const h5::Group test = root.open_group("metrics/test");
+        CHECK(test.attribute_int64("images") == 200);
+        CHECK(test.attribute_int64("test_subset") == 0);
+        CHECK(test.attribute_double("accuracy") >= 0.9);  // reason: the shapes are easy; 98-100 % is typical
+        const auto confusion = test.open_dataset("confusion").read_array_2d<std::int64_t>();
+        std::int64_t total = 0;
+        for (auto v : confusion.values) total += v;
+        CHECK(total == 200);
+        const h5::Group chips = test.open_group("light_0");
+        CHECK(chips.attribute_int64("chips") == 3);
+        CHECK(chips.attribute_double("energy_density_fJ_per_um2") == 0.14);
+        CHECK(chips.open_dataset("accuracy_per_chip").shape() == std::vector<std::size_t>{3});
+        CHECK(root.open_group("energy").attribute_double("throughput_POPS") > 0.0);
+        CHECK(root.open_dataset("fields/detector_intensity_0").attribute_string("unit") == "W/m^2");
+    }
+    for (const char* png : {"run_phase_0.png", "run_phase_1.png", "run_detector_0.png", "run_detector_3.png"}) {
+        INFO(png);
+        const std::string bytes = read_text(dir.path / png);
+        REQUIRE(bytes.size() > 8);
+        CHECK(bytes.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+    }
+    for (const auto& entry : fs::directory_iterator(dir.path)) CHECK_THAT(entry.path().filename().string(), !Contains(".tmp-"));
+
+    SECTION("eval of the stored model reproduces /metrics/test exactly, in a new /eval/0") {
+        const Run e = run_accel(dir, "eval -q --threads 1 " + quoted(run));
+        INFO("stderr: " << e.err);
+        REQUIRE(e.exit_code == 0);
+        const h5::InputFile file(run);
+        const h5::Group stored = file.root().open_group("metrics/test"), again = file.root().open_group("eval/0");
+        CHECK(again.attribute_double("accuracy") == stored.attribute_double("accuracy"));
+        CHECK(again.attribute_double("loss") == stored.attribute_double("loss"));
+        CHECK(again.open_group("light_0").attribute_double("accuracy_mean") == stored.open_group("light_0").attribute_double("accuracy_mean"));
+        CHECK(same_bits(again.open_group("light_0").open_dataset("accuracy_per_chip").read_vector<double>(),
+                        stored.open_group("light_0").open_dataset("accuracy_per_chip").read_vector<double>()));
+        CHECK(file.root().has_group("model"));  // the update kept everything else
+    }
+
+    SECTION("eval --light --chips 3 -o writes accuracy per chip and a 95 % interval per light level") {
+        const std::string out = dir / "eval.h5";
+        const Run e = run_accel(dir, "eval " + quoted(run) + " --light 0.5,0.05 --chips 3 --set eval.phase_error_pi=0.05 -o " + quoted(out));
+        INFO("stderr: " << e.err);
+        REQUIRE(e.exit_code == 0);
+        CHECK_THAT(e.out, Contains("95 % interval") && Contains("0.05 fJ/µm²") && Contains("confusion matrix"));
+        const h5::InputFile file(out);
+        CHECK_FALSE(file.root().attribute_string("config_toml").empty());
+        const h5::Group g = file.root().open_group("eval/0");
+        for (int i = 0; i < 2; ++i) {
+            const h5::Group l = g.open_group("light_" + std::to_string(i));
+            CHECK(l.attribute_double("energy_density_fJ_per_um2") == (i == 0 ? 0.5 : 0.05));
+            CHECK(l.attribute_double("phase_error_pi") == 0.05);
+            CHECK(l.attribute_int64("chips") == 3);
+            const auto per_chip = l.open_dataset("accuracy_per_chip").read_vector<double>();
+            REQUIRE(per_chip.size() == 3);
+            const double mean = (per_chip[0] + per_chip[1] + per_chip[2]) / 3.0;
+            CHECK(l.attribute_double("accuracy_mean") == Approx(mean).epsilon(1e-12));
+            double ss = 0.0;
+            for (double a : per_chip) ss += (a - mean) * (a - mean);
+            // t_{0.975, 2} = 4.302653 (tables); half width t·s/sqrt(K).
+            CHECK(l.attribute_double("accuracy_ci95_half_width") == Approx(4.302653 * std::sqrt(ss / 2.0) / std::sqrt(3.0)).epsilon(1e-6).margin(1e-12));
+            CHECK(l.attribute_double("accuracy_ci95_low") <= mean);
+            CHECK(l.attribute_double("accuracy_ci95_high") >= mean);
+        }
+        CHECK_FALSE(h5::InputFile(run).root().has("eval"));  // -o leaves the model file alone
+    }
+
+    SECTION("inspect summarises train and eval files") {
+        const Run i = run_accel(dir, "inspect " + quoted(run));
+        INFO("stderr: " << i.err);
+        REQUIRE(i.exit_code == 0);
+        CHECK_THAT(i.out, Contains("/model") && Contains("parameters") && Contains("float64") && Contains("unit rad") &&
+                              Contains("int8") && Contains("test accuracy, noise-free") && Contains("POPS") && Contains("seed 1"));
+        REQUIRE(run_accel(dir, "eval -q --chips 2 " + quoted(run) + " -o " + quoted(dir / "e.h5")).exit_code == 0);
+        const Run ie = run_accel(dir, "inspect " + quoted(dir / "e.h5"));
+        REQUIRE(ie.exit_code == 0);
+        CHECK_THAT(ie.out, Contains("eval/0 accuracy") && Contains("2 chips"));
+    }
+}
+
+TEST_CASE("train 1 epoch then --resume to 2 equals training 2 epochs, bit for bit", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "two.h5", one_chip + "--set train.epochs=2").exit_code == 0);
+    REQUIRE(train(dir, "one.h5", one_chip + "--set train.epochs=1").exit_code == 0);
+    CHECK(h5::InputFile(dir / "one.h5").root().open_group("train/state").attribute_int64("epochs_done") == 1);
+    const Run r = run_accel(dir, "train --resume " + quoted(dir / "one.h5") + " --set train.epochs=2 -q");
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* name : {"/model/parameters", "/train/state/parameters", "/train/state/adam_second_moment"}) {
+        INFO(name);
+        CHECK(same_bits(dataset(dir / "one.h5", name), dataset(dir / "two.h5", name)));
+    }
+    CHECK(h5::InputFile(dir / "one.h5").root().open_group("metrics/test").attribute_double("accuracy") ==
+          h5::InputFile(dir / "two.h5").root().open_group("metrics/test").attribute_double("accuracy"));
+
+    SECTION("resume refuses changes other than train.epochs") {
+        expect_bad_input(run_accel(dir, "train --resume " + quoted(dir / "one.h5") + " --set train.learning_rate=0.1"),
+                         {"train.learning_rate", "train.epochs"});
+        expect_bad_input(run_accel(dir, "train --resume " + quoted(dir / "one.h5") + " --preset accel-2023"), {"--preset"});
+    }
+}
+
+TEST_CASE("the same seed gives bitwise identical parameters with 1 and 2 threads", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "t1.h5", one_chip + "--set train.epochs=1 --set train.threads=1").exit_code == 0);
+    REQUIRE(train(dir, "t2.h5", one_chip + "--set train.epochs=1 --set train.threads=2").exit_code == 0);
+    CHECK(h5::InputFile(dir / "t2.h5").root().attribute_int64("threads") == 2);
+    CHECK(same_bits(dataset(dir / "t1.h5", "/model/parameters"), dataset(dir / "t2.h5", "/model/parameters")));
+    CHECK(same_bits(dataset(dir / "t1.h5", "/train/state/parameters"), dataset(dir / "t2.h5", "/train/state/parameters")));
+}
+
+TEST_CASE("corrupt or unsuitable checkpoints exit with code 2 and one line naming the file and object", "[cli]") {
+    TempDir dir;
+    const std::string good = dir / "good.h5";
+    REQUIRE(train(dir, "good.h5", one_chip + "--set train.epochs=1").exit_code == 0);
+    const auto eval = [&](const std::string& file) { return run_accel(dir, "eval -q " + quoted(file)); };
+    const auto resume = [&](const std::string& file) { return run_accel(dir, "train -q --resume " + quoted(file)); };
+
+    SECTION("truncated file") {
+        const std::string bytes = read_text(good);
+        std::ofstream(dir / "cut.h5", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        expect_bad_input(eval(dir / "cut.h5"), {"cut.h5"});
+        expect_bad_input(resume(dir / "cut.h5"), {"cut.h5"});
+    }
+    SECTION("parameters of the wrong length") {
+        write_damaged_copy(good, dir / "short.h5", Damage::wrong_length);
+        expect_bad_input(eval(dir / "short.h5"), {"short.h5", "/model/parameters", "parameters"});
+    }
+    SECTION("NaN in the parameters") {
+        write_damaged_copy(good, dir / "nan.h5", Damage::nan_parameter);
+        expect_bad_input(eval(dir / "nan.h5"), {"nan.h5", "/model/parameters", "non-finite"});
+    }
+    SECTION("no /model") {
+        write_damaged_copy(good, dir / "nomodel.h5", Damage::no_model);
+        expect_bad_input(eval(dir / "nomodel.h5"), {"nomodel.h5", "/model"});
+    }
+    SECTION("no training state to resume from") {
+        write_damaged_copy(good, dir / "nostate.h5", Damage::wrong_length);
+        expect_bad_input(resume(dir / "nostate.h5"), {"nostate.h5", "/train/state"});
+    }
+    SECTION("not an HDF5 file, or missing") {
+        std::ofstream(dir / "text.h5") << "hello\n";
+        expect_bad_input(eval(dir / "text.h5"), {"text.h5", "not an HDF5 file"});
+        expect_bad_input(eval(dir / "missing.h5"), {"missing.h5"});
+    }
+    // The good file was never touched by the failed runs.
+    CHECK(h5::InputFile(good).root().open_group("train").attribute_int64("complete") == 1);
+    CHECK_FALSE(h5::InputFile(good).root().has("eval"));
+}
+
+TEST_CASE("inspect summarises propagate and energy files and rejects bad files", "[cli]") {
+    TempDir dir;
+    REQUIRE(run_accel(dir, "propagate --source gaussian --n 32 --pitch 2e-6 --waist 8e-6 --distance 1e-4 -q -o " + quoted(dir / "p.h5")).exit_code == 0);
+    REQUIRE(run_accel(dir, "energy --preset accel-2023 -o " + quoted(dir / "e.h5")).exit_code == 0);
+    const Run p = run_accel(dir, "inspect " + quoted(dir / "p.h5"));
+    REQUIRE(p.exit_code == 0);
+    CHECK_THAT(p.out, Contains("/field") || Contains("field"));
+    CHECK_THAT(p.out, Contains("complex128") && Contains("[32, 32]") && Contains("sqrt(W)/m") && Contains("power in"));
+    const Run e = run_accel(dir, "inspect " + quoted(dir / "e.h5"));
+    REQUIRE(e.exit_code == 0);
+    CHECK_THAT(e.out, Contains("/energy/components/computing_lines") && Contains("74.77 POPS/W"));
+
+    std::ofstream(dir / "text.h5") << "not hdf5\n";
+    expect_bad_input(run_accel(dir, "inspect " + quoted(dir / "text.h5")), {"text.h5"});
+    expect_bad_input(run_accel(dir, "inspect " + quoted(dir / "missing.h5")), {"missing.h5"});
+}
+
+TEST_CASE("train and eval reject bad configuration and arguments with code 2 and one line", "[cli]") {
+    TempDir dir;
+    const std::string out = " -o " + quoted(dir / "x.h5");
+    expect_bad_input(run_accel(dir, "train " + small + "--set train.epochz=2" + out), {"train.epochz", "did you mean 'train.epochs'"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.dataset=cifar" + out), {"data.dataset", "fashion-mnist, mnist, synthetic"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.validation_fraction=0.5" + out), {"data.validation_fraction", "[0.0, 0.5)"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set optics.input_window_px=65" + out), {"optics.input_window_px", "optics.mask_pixels"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.synthetic_classes=5" + out), {"5 classes", "eac.outputs"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.test_images=5000" + out), {"data.test_images"});
+    expect_bad_input(run_accel(dir, "train " + small), {"--output"});
+    expect_bad_input(run_accel(dir, "train --preset d2nn-5layer --set d2nn.region_side_um=1200" + out), {"d2nn.region_side_um"});
+    expect_bad_input(run_accel(dir, "train --preset digital-baseline --set digital.sensor_pixels=1000 --set data.dataset=synthetic" + out),
+                     {"digital.sensor_pixels"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.dataset=fashion-mnist --set data.fashion_mnist_dir=/nonexistent" + out),
+                     {"/nonexistent", "data.dataset"});
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+
+    SECTION("eval changes eval.* keys only") {
+        REQUIRE(train(dir, "m.h5", one_chip + "--set train.epochs=1").exit_code == 0);
+        expect_bad_input(run_accel(dir, "eval " + quoted(dir / "m.h5") + " --set optics.mask_pixels=32"), {"optics.mask_pixels", "eval."});
+        expect_bad_input(run_accel(dir, "eval " + quoted(dir / "m.h5") + " --set eval.chips=0"), {"eval.chips"});
+        expect_bad_input(run_accel(dir, "eval " + quoted(dir / "m.h5") + " --light -1"), {"--light"});
+        expect_bad_input(run_accel(dir, "eval " + quoted(dir / "m.h5") + " -o " + quoted(dir / "m.h5") + " --force"), {"model file"});
+    }
+}
+
+TEST_CASE("train --dry-run prints the effective configuration and trains nothing", "[cli]") {
+    TempDir dir;
+    const Run r = run_accel(dir, "train " + small + "--set train.epochs=7 --dry-run -o " + quoted(dir / "x.h5"));
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("[train]") && Contains("epochs = 7") && Contains("[eval]") && Contains("dataset = \"synthetic\""));
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+}
