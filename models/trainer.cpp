@@ -215,7 +215,7 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
                                model_.optical_output_size() > 0;
     const auto chip_conditions = [&](int k) {
         Conditions c = conditions;
-        c.chip = static_cast<std::uint32_t>(k);
+        c.chip = conditions.chip + static_cast<std::uint32_t>(k);
         return c;
     };
     if (!shared_optics) {

@@ -89,7 +89,8 @@ public:
     EvalResult evaluate(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
                         const Conditions& conditions, bool hardware, const std::function<void(const Progress&)>& progress = {});
 
-    // Hardware read-out accuracy of `chips` simulated chips (Conditions::chip = 0 … chips−1),
+    // Hardware read-out accuracy of `chips` simulated chips (Conditions::chip = c … c+chips−1,
+    // c the chip of `conditions`),
     // noise drawn per frame. When the chips share one optical stage (no fabrication error,
     // no misalignment) and the model exposes its optical output, the optics run once per
     // image and only the electronics run per chip; the results are the same either way.

@@ -445,13 +445,12 @@ TestReport evaluate_test(const Config& c, models::Model& model, const RunData& d
         e.rotation_deg = c.real("eval.rotation_deg");
         e.confusion.assign(static_cast<std::size_t>(r.classes) * static_cast<std::size_t>(r.classes), 0);
         std::vector<double> accuracies;
-        for (int k = 0; k < chips; ++k) {
-            const std::string label = "test at " + text(light) + " fJ/um2, chip " + std::to_string(k + 1) + "/" + std::to_string(chips);
-            e.per_chip.push_back(trainer.evaluate(data.test, indices, parameters,
-                                                  conditions_for(at_light, Purpose::chip_test, static_cast<std::uint32_t>(k)), true,
-                                                  report(label)));
-            accuracies.push_back(e.per_chip.back().accuracy);
-            for (std::size_t i = 0; i < e.confusion.size(); ++i) e.confusion[i] += e.per_chip.back().confusion[i];
+        // Chips that share the optical stage run the optics once per image (Trainer::evaluate_chips).
+        e.per_chip = trainer.evaluate_chips(data.test, indices, parameters, conditions_for(at_light, Purpose::chip_test, 0), chips,
+                                            report("test at " + text(light) + " fJ/um2, " + std::to_string(chips) + " chips"));
+        for (const auto& chip : e.per_chip) {
+            accuracies.push_back(chip.accuracy);
+            for (std::size_t i = 0; i < e.confusion.size(); ++i) e.confusion[i] += chip.confusion[i];
         }
         e.summary = summarize_chips(accuracies);
         r.chips.push_back(std::move(e));
