@@ -33,7 +33,9 @@ std::string type_name(ValueType t) {
     return "?";
 }
 
-std::string value_text(const ConfigValue& v) {
+}  // namespace
+
+std::string toml_value_text(const ConfigValue& v) {
     return std::visit(
         [](const auto& x) -> std::string {
             using T = std::decay_t<decltype(x)>;
@@ -49,6 +51,10 @@ std::string value_text(const ConfigValue& v) {
         },
         v);
 }
+
+namespace {
+
+std::string value_text(const ConfigValue& v) { return toml_value_text(v); }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -242,6 +248,11 @@ void Config::set(std::string_view assignment, std::string_view origin) {
     if (!value)
         throw InputError(std::string(origin) + ": " + key + " must be " + type_name(spec->type) + " (" + spec->range_text() + ")");
     assign(*spec, std::move(*value), origin);
+}
+
+const ConfigValue& Config::value(std::string_view key) const {
+    if (!schema_->find(key)) throw std::logic_error("config key '" + std::string(key) + "' not in the schema");
+    return values_.find(key)->second;
 }
 
 const ConfigValue& Config::at(std::string_view key, ValueType type) const {

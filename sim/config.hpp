@@ -68,6 +68,8 @@ public:
     [[nodiscard]] bool boolean(std::string_view key) const;
     [[nodiscard]] const std::string& string(std::string_view key) const;
     [[nodiscard]] const std::vector<double>& reals(std::string_view key) const;
+    // The value of any schema key, whatever its type.
+    [[nodiscard]] const ConfigValue& value(std::string_view key) const;
 
     // Applies "section.key=value" (value in TOML syntax; a bare word is taken as a string).
     // `origin` names where it came from in error messages.
@@ -89,6 +91,10 @@ private:
     std::map<std::string, ConfigValue, std::less<>> values_;
     std::vector<std::string> applied_;
 };
+
+// A value as TOML text: reals keep a decimal point or exponent ("10.0", "1e-08"), strings are
+// quoted, lists bracketed. Config::set reads it back to the same value.
+[[nodiscard]] std::string toml_value_text(const ConfigValue& v);
 
 // Embedded presets (configs/*.toml compiled into the binary, so it needs no data files).
 [[nodiscard]] std::vector<std::string> preset_names();

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <system_error>
@@ -311,7 +312,7 @@ std::string Dataset::type_name() const {
 }
 
 template <class T>
-std::vector<T> Dataset::read_numeric(int rank, const ReadLimits& limits) const {
+std::vector<T> Dataset::read_numeric(int rank, const ReadLimits& limits, bool nan_allowed) const {
     QuietErrors quiet;
     const Handle type(H5Dget_type(id()));
     if (!type.valid()) throw InputError(where() + ": cannot read the dataset's type");
@@ -338,8 +339,9 @@ std::vector<T> Dataset::read_numeric(int rank, const ReadLimits& limits) const {
         throw InputError(where() + ": cannot read the dataset (corrupt or truncated file?)");
     if constexpr (std::is_same_v<T, double>) {
         for (std::size_t k = 0; k < values.size(); ++k)
-            if (!std::isfinite(values[k]))
-                throw InputError(where() + ": non-finite value at index " + std::to_string(k) + "; all values must be finite");
+            if (!std::isfinite(values[k]) && !(nan_allowed && std::isnan(values[k])))
+                throw InputError(where() + ": non-finite value at index " + std::to_string(k) +
+                                 (nan_allowed ? "; values must be finite or NaN" : "; all values must be finite"));
     }
     return values;
 }
@@ -352,6 +354,12 @@ std::vector<T> Dataset::read_vector(const ReadLimits& limits) const {
 template <class T>
 Array2D<T> Dataset::read_array_2d(const ReadLimits& limits) const {
     std::vector<T> values = read_numeric<T>(2, limits);
+    const std::vector<std::size_t> dims = shape();
+    return {dims[0], dims[1], std::move(values)};
+}
+
+Array2D<double> Dataset::read_padded_2d(const ReadLimits& limits) const {
+    std::vector<double> values = read_numeric<double>(2, limits, true);
     const std::vector<std::size_t> dims = shape();
     return {dims[0], dims[1], std::move(values)};
 }
@@ -765,6 +773,177 @@ std::string hdf5_library_version() {
     unsigned major = 0, minor = 0, release = 0;
     H5get_libversion(&major, &minor, &release);
     return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+
+// ---------------------------------------------------------------------------------- tables
+
+std::size_t TableColumn::size() const {
+    return std::visit([](const auto& v) { return v.size(); }, values);
+}
+
+namespace {
+
+// The file/memory type of one column's field and its size in the packed row buffer.
+struct FieldType {
+    Handle type;
+    std::size_t size = 0;
+};
+
+FieldType field_type(const TableColumn& column) {
+    return std::visit(
+        [](const auto& v) -> FieldType {
+            using V = typename std::decay_t<decltype(v)>::value_type;
+            if constexpr (std::is_same_v<V, std::string>) return {utf8_string_type(), sizeof(char*)};
+            else return {Handle(H5Tcopy(native_type<V>())), sizeof(V)};
+        },
+        column.values);
+}
+
+}  // namespace
+
+Dataset Group::write_table(std::string_view name, std::span<const TableColumn> columns) {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    const std::size_t rows = columns.empty() ? 0 : columns.front().size();
+    std::vector<FieldType> fields;
+    std::vector<std::size_t> offsets;
+    std::size_t row_size = 0;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (columns[c].size() != rows)
+            throw std::logic_error("write_table " + path + ": column '" + columns[c].name + "' has " + std::to_string(columns[c].size()) +
+                                   " rows, expected " + std::to_string(rows));
+        for (std::size_t d = 0; d < c; ++d)
+            if (columns[d].name == columns[c].name) throw std::logic_error("write_table " + path + ": column '" + columns[c].name + "' twice");
+        fields.push_back(field_type(columns[c]));
+        offsets.push_back(row_size);
+        row_size += fields.back().size;
+    }
+    if (columns.empty()) throw std::logic_error("write_table " + path + ": no columns");
+    Handle type(H5Tcreate(H5T_COMPOUND, row_size));
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (!type.valid() || H5Tinsert(type.get(), columns[c].name.c_str(), offsets[c], fields[c].type.get()) < 0)
+            throw std::runtime_error("HDF5: cannot build the row type of " + path);
+    // Packed rows; string fields hold pointers into the columns, which outlive the write.
+    std::vector<unsigned char> buffer(rows * row_size);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        std::visit(
+            [&](const auto& v) {
+                using V = typename std::decay_t<decltype(v)>::value_type;
+                for (std::size_t r = 0; r < rows; ++r) {
+                    unsigned char* at = buffer.data() + r * row_size + offsets[c];
+                    if constexpr (std::is_same_v<V, std::string>) {
+                        const char* text = v[r].c_str();
+                        std::memcpy(at, &text, sizeof text);
+                    } else {
+                        std::memcpy(at, &v[r], sizeof(V));
+                    }
+                }
+            },
+            columns[c].values);
+    }
+    Handle dataset = create_and_write(id(), name, type.get(), type.get(), buffer.data(), {rows}, path + " in '" + file_name() + "'");
+    return Dataset(std::move(dataset), file_name(), path);
+}
+
+void Group::remove(std::string_view name) {
+    QuietErrors quiet;
+    if (!has(name)) return;
+    if (H5Ldelete(id(), std::string(name).c_str(), H5P_DEFAULT) < 0)
+        throw std::runtime_error("HDF5: cannot remove " + child_path(name) + " from '" + file_name() + "'");
+}
+
+Dataset Group::write_strings(std::string_view name, std::span<const std::string> values) {
+    QuietErrors quiet;
+    const std::string path = child_path(name);
+    std::vector<const char*> pointers;
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    const Handle type = utf8_string_type();
+    Handle dataset = create_and_write(id(), name, type.get(), type.get(), pointers.data(), {values.size()}, path + " in '" + file_name() + "'");
+    return Dataset(std::move(dataset), file_name(), path);
+}
+
+std::vector<TableColumn> Dataset::read_table(const ReadLimits& limits) const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
+        throw InputError(where() + ": expected a table (compound dataset), found " + (type.valid() ? type_description(type.get()) : "?"));
+    check_rank_and_size(1, limits);
+    const std::size_t rows = shape()[0];
+    const int members = H5Tget_nmembers(type.get());
+    std::vector<TableColumn> columns;
+    for (int k = 0; k < members; ++k) {
+        char* raw_name = H5Tget_member_name(type.get(), static_cast<unsigned>(k));
+        TableColumn column{raw_name ? raw_name : "", {}};
+        H5free_memory(raw_name);
+        const Handle member(H5Tget_member_type(type.get(), static_cast<unsigned>(k)));
+        const H5T_class_t cls = H5Tget_class(member.get());
+        // A memory compound with only this field: HDF5 converts it by name from the file's rows.
+        const auto read_field = [&](hid_t memory_field, std::size_t size, void* out) {
+            const Handle memory(H5Tcreate(H5T_COMPOUND, size));
+            if (!memory.valid() || H5Tinsert(memory.get(), column.name.c_str(), 0, memory_field) < 0 ||
+                (rows > 0 && H5Dread(id(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0))
+                throw InputError(where() + ": cannot read column '" + column.name + "' (corrupt or truncated file?)");
+        };
+        if (cls == H5T_FLOAT) {
+            std::vector<double> v(rows);
+            read_field(H5T_NATIVE_DOUBLE, sizeof(double), v.data());
+            column.values = std::move(v);
+        } else if (cls == H5T_INTEGER && H5Tget_size(member.get()) == 1) {
+            std::vector<std::int8_t> v(rows);
+            read_field(H5T_NATIVE_INT8, 1, v.data());
+            column.values = std::move(v);
+        } else if (cls == H5T_INTEGER) {
+            std::vector<std::int64_t> v(rows);
+            read_field(H5T_NATIVE_INT64, sizeof(std::int64_t), v.data());
+            column.values = std::move(v);
+        } else if (cls == H5T_STRING) {
+            std::vector<char*> pointers(rows, nullptr);
+            const Handle string_type = utf8_string_type();
+            read_field(string_type.get(), sizeof(char*), pointers.data());
+            std::vector<std::string> v;
+            for (char* p : pointers) {
+                v.emplace_back(p ? p : "");
+                H5free_memory(p);
+            }
+            column.values = std::move(v);
+        } else {
+            throw InputError(where() + ": column '" + column.name + "' is " + type_description(member.get()) +
+                             ", expected numbers or strings");
+        }
+        columns.push_back(std::move(column));
+    }
+    return columns;
+}
+
+std::vector<std::string> Dataset::read_strings(const ReadLimits& limits) const {
+    QuietErrors quiet;
+    const Handle type(H5Dget_type(id()));
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
+        throw InputError(where() + ": expected strings, found " + (type.valid() ? type_description(type.get()) : "?"));
+    check_rank_and_size(1, limits);
+    const std::size_t rows = shape()[0];
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(type.get()) > 0) {
+        std::vector<char*> pointers(rows, nullptr);
+        const Handle memory = utf8_string_type();
+        if (rows > 0 && H5Dread(id(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+            throw InputError(where() + ": cannot read the strings (corrupt or truncated file?)");
+        for (char* p : pointers) {
+            out.emplace_back(p ? p : "");
+            H5free_memory(p);
+        }
+    } else {
+        const std::size_t width = H5Tget_size(type.get());
+        std::vector<char> buffer(rows * width);
+        if (rows > 0 && H5Dread(id(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+            throw InputError(where() + ": cannot read the strings (corrupt or truncated file?)");
+        for (std::size_t r = 0; r < rows; ++r) {
+            const char* at = buffer.data() + r * width;
+            out.emplace_back(at, strnlen(at, width));
+        }
+    }
+    return out;
 }
 
 }  // namespace accel::sim::h5

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace accel::sim::h5 {
@@ -50,6 +51,14 @@ private:
 struct ReadLimits {
     std::size_t max_extent = std::size_t{1} << 16;    // per dimension
     std::size_t max_elements = std::size_t{1} << 26;  // 64 Mi elements (1 GiB of complex double)
+};
+
+// One column of a table (a 1-D compound dataset): a name and one value per row. Booleans
+// are stored as int8 0/1; strings as variable-length UTF-8.
+struct TableColumn {
+    std::string name;
+    std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::int8_t>, std::vector<std::string>> values;
+    [[nodiscard]] std::size_t size() const;
 };
 
 template <class T>
@@ -124,6 +133,17 @@ public:
     [[nodiscard]] std::vector<T> read_vector(const ReadLimits& limits = {}) const;
     template <class T>
     [[nodiscard]] Array2D<T> read_array_2d(const ReadLimits& limits = {}) const;
+    // A 2-D floating-point dataset where NaN marks a missing entry (padding); infinities are
+    // still rejected.
+    [[nodiscard]] Array2D<double> read_padded_2d(const ReadLimits& limits = {}) const;
+
+    // A 1-D compound dataset read back as columns, in field order: floating-point fields as
+    // double (NaN allowed: tables mark "not measured" with it), 1-byte integers as int8, other
+    // integers as int64, strings as std::string. Other field types, ranks and sizes beyond
+    // `limits` are InputErrors.
+    [[nodiscard]] std::vector<TableColumn> read_table(const ReadLimits& limits = {}) const;
+    // A 1-D dataset of strings (fixed or variable length).
+    [[nodiscard]] std::vector<std::string> read_strings(const ReadLimits& limits = {}) const;
 
     // "float64", "int8", "complex128", "string", ... (numpy's names).
     [[nodiscard]] std::string type_name() const;
@@ -133,7 +153,7 @@ private:
     using Object::Object;
     void check_rank_and_size(int rank, const ReadLimits& limits) const;
     template <class T>
-    [[nodiscard]] std::vector<T> read_numeric(int rank, const ReadLimits& limits) const;
+    [[nodiscard]] std::vector<T> read_numeric(int rank, const ReadLimits& limits, bool nan_allowed = false) const;
 };
 
 class Group : public Object {
@@ -158,6 +178,15 @@ public:
     // equal values.size(). T ∈ {double, float, int64_t, int32_t, int8_t, uint8_t}.
     template <class T>
     Dataset write_array(std::string_view name, std::span<const T> values, std::vector<std::size_t> shape);
+
+    // A table: a 1-D compound dataset with one field per column (float64, int64, int8 or
+    // variable-length UTF-8 string), one element per row; every column must have the same
+    // number of rows and a distinct name. h5py reads it as a structured numpy array.
+    Dataset write_table(std::string_view name, std::span<const TableColumn> columns);
+    // Removes the link `name` (a dataset or a group) if it exists.
+    void remove(std::string_view name);
+    // A 1-D dataset of variable-length UTF-8 strings.
+    Dataset write_strings(std::string_view name, std::span<const std::string> values);
 
 private:
     friend class OutputFile;

@@ -413,7 +413,7 @@ ChipSummary summarize_chips(std::span<const double> accuracies) {
 }
 
 TestReport evaluate_test(const Config& c, models::Model& model, const RunData& data, std::span<const double> parameters,
-                         std::span<const double> light_levels, const EvalProgress& progress) {
+                         std::span<const double> light_levels, const EvalProgress& progress, bool with_noise_free) {
     models::Trainer trainer(model, train_settings(c));
     std::vector<int> indices(static_cast<std::size_t>(data.test.size()));
     std::iota(indices.begin(), indices.end(), 0);
@@ -426,7 +426,10 @@ TestReport evaluate_test(const Config& c, models::Model& model, const RunData& d
         return progress ? std::function<void(const models::Progress&)>([&progress, label](const models::Progress& p) { progress(label, p); })
                         : std::function<void(const models::Progress&)>();
     };
-    r.noise_free = trainer.evaluate(data.test, indices, parameters, conditions_for(c, Purpose::noise_free), false, report("test, noise-free"));
+    if (with_noise_free)
+        r.noise_free = trainer.evaluate(data.test, indices, parameters, conditions_for(c, Purpose::noise_free), false, report("test, noise-free"));
+    else
+        r.noise_free.accuracy = r.noise_free.loss = std::numeric_limits<double>::quiet_NaN();
 
     std::vector<double> lights(light_levels.begin(), light_levels.end());
     if (lights.empty()) lights.push_back(c.real("light.energy_density_fJ_per_um2"));

@@ -134,9 +134,11 @@ struct TestReport {
 // Progress of a test evaluation: what is being evaluated, images done and rate.
 using EvalProgress = std::function<void(const std::string& label, const models::Progress&)>;
 
-// Evaluates `parameters` on data.test: once noise-free, then at each light level (fJ/µm²;
+// Evaluates `parameters` on data.test: once noise-free (unless `with_noise_free` is false:
+// then noise_free holds no images and a NaN accuracy), then at each light level (fJ/µm²;
 // empty: the configured one) over eval.chips chips (one if nothing varies by chip).
 [[nodiscard]] TestReport evaluate_test(const Config& c, models::Model& model, const RunData& data, std::span<const double> parameters,
-                                       std::span<const double> light_levels_fJ_per_um2, const EvalProgress& progress = {});
+                                       std::span<const double> light_levels_fJ_per_um2, const EvalProgress& progress = {},
+                                       bool with_noise_free = true);
 
 }  // namespace accel::sim

@@ -13,6 +13,7 @@
 #include "sim/cli/eval.hpp"
 #include "sim/cli/inspect.hpp"
 #include "sim/cli/propagate.hpp"
+#include "sim/cli/sweep.hpp"
 #include "sim/cli/train.hpp"
 #include "sim/errors.hpp"
 #include "sim/provenance.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     cli::add_energy(app, invocation);
     cli::add_train(app, invocation);
     cli::add_eval(app, invocation);
+    cli::add_sweep(app, invocation);
     cli::add_inspect(app, invocation);
     cli::add_config(app, invocation);
     cli::add_presets(app, invocation);

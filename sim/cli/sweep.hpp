@@ -1,0 +1,13 @@
+#pragma once
+// `accel sweep SWEEP.toml -o OUT.h5`: runs a parameter sweep (sim/sweep.hpp) with crash-safe
+// results, --resume, and MPI distribution under mpirun in builds with ACCEL_MPI.
+
+#include <CLI/CLI.hpp>
+
+#include "sim/cli/app.hpp"
+
+namespace accel::sim::cli {
+
+void add_sweep(CLI::App& app, const Invocation& invocation);
+
+}  // namespace accel::sim::cli
