@@ -10,6 +10,8 @@
 #include <type_traits>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -608,7 +610,27 @@ std::filesystem::path checked_output_path(const std::filesystem::path& path, Ove
     return path;
 }
 
+// Removes "<name>.tmp-<pid>" files beside `path` whose process no longer exists: what a
+// process killed while writing (SIGKILL, power loss) leaves behind. Files of live processes
+// are left alone, so two runs in one folder never delete each other's work.
+void remove_stale_temporaries(const std::filesystem::path& path) {
+    const std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || (::kill(pid, 0) == 0 || errno != ESRCH)) continue;
+        std::error_code ignored;
+        std::filesystem::remove(entry.path(), ignored);
+    }
+}
+
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
+    remove_stale_temporaries(path);
     std::filesystem::path temp = path;
     temp += ".tmp-" + std::to_string(::getpid());
     return temp;

@@ -124,17 +124,36 @@ std::vector<std::string> range_values(const toml::value& range, const KeySpec& s
     return out;
 }
 
+// A TOML value as text that Config::set reads back to the same value (reals in their
+// shortest round-trip form: 0.03, not 0.029999999999999999).
+std::string value_text(const toml::value& v, const std::string& where) {
+    if (v.is_floating()) return real_text(v.as_floating());
+    if (v.is_integer()) return std::to_string(v.as_integer());
+    if (v.is_boolean()) return v.as_boolean() ? "true" : "false";
+    if (v.is_string()) {
+        std::string s = "\"";
+        for (const char ch : v.as_string().str) {
+            if (ch == '"' || ch == '\\') s += '\\';
+            s += ch;
+        }
+        return s + "\"";
+    }
+    if (v.is_array()) {
+        std::string s = "[";
+        bool first = true;
+        for (const auto& e : v.as_array()) {
+            s += (first ? "" : ", ") + value_text(e, where);
+            first = false;
+        }
+        return s + "]";
+    }
+    throw InputError(where + ": values must be numbers, strings, booleans or lists of numbers");
+}
+
 std::vector<std::string> list_values(const toml::value& values, const std::string& where) {
     if (!values.is_array()) throw InputError(where + ".values must be a list");
     std::vector<std::string> out;
-    for (const auto& v : values.as_array()) {
-        // toml::format gives the value as TOML; strings come back quoted, lists bracketed.
-        std::ostringstream text;
-        text << toml::format(v);
-        std::string s = text.str();
-        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-        out.push_back(s);
-    }
+    for (const auto& v : values.as_array()) out.push_back(value_text(v, where));
     if (out.empty()) throw InputError(where + ": empty values list");
     if (out.size() > max_points) throw InputError(where + ": too many values");
     return out;
