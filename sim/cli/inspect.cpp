@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <variant>
 #include <memory>
 #include <set>
 #include <string>
@@ -98,6 +99,49 @@ void print_test_metrics(const h5::Group& g, const std::string& what) {
     }
 }
 
+// One cell of a table column as text.
+std::string cell(const h5::TableColumn& c, std::size_t row) {
+    return std::visit(
+        [&](const auto& v) -> std::string {
+            using T = typename std::decay_t<decltype(v)>::value_type;
+            char buf[64];
+            if constexpr (std::is_same_v<T, double>) std::snprintf(buf, sizeof buf, "%.4g", v[row]);
+            else if constexpr (std::is_same_v<T, std::string>) return v[row];
+            else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v[row]));
+            return buf;
+        },
+        c.values);
+}
+
+// The sweep table: each finished point with its axis values, accuracy and energy.
+void print_sweep_table(const h5::Group& sweep) {
+    const auto columns = sweep.open_dataset("points").read_table();
+    const std::size_t rows = columns.empty() ? 0 : columns.front().size();
+    std::printf("  sweep (%s, run = %s): %zu of %lld points done\n", sweep.attribute_text("combine").c_str(), sweep.attribute_text("run").c_str(),
+                rows, static_cast<long long>(sweep.attribute_int64("points_total")));
+    const auto find = [&](const std::string& name) -> const h5::TableColumn* {
+        for (const auto& c : columns)
+            if (c.name == name) return &c;
+        return nullptr;
+    };
+    std::vector<const h5::TableColumn*> shown;
+    if (sweep.has_dataset("axis_keys"))
+        for (const auto& key : sweep.open_dataset("axis_keys").read_strings())
+            if (const auto* c = find(key)) shown.push_back(c);
+    for (const char* metric : {"accuracy_noise_free", "accuracy_mean", "accuracy_ci95_low", "accuracy_ci95_high", "energy_per_frame_J",
+                               "efficiency_POPS_per_W"})
+        if (const auto* c = find(metric)) shown.push_back(c);
+    std::printf("    %-6s", "point");
+    for (const auto* c : shown) std::printf("  %s", c->name.c_str());
+    std::printf("\n");
+    const auto* point = find("point");
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::printf("    %-6s", point ? cell(*point, r).c_str() : "?");
+        for (const auto* c : shown) std::printf("  %*s", static_cast<int>(c->name.size()), cell(*c, r).c_str());
+        std::printf("\n");
+    }
+}
+
 void print_key_metrics(const h5::Group& root) {
     std::printf("key metrics\n");
     bool any = false;
@@ -128,6 +172,10 @@ void print_key_metrics(const h5::Group& root) {
     }
     if (root.has_attribute("power_in_W") && root.has_attribute("power_out_W")) {
         std::printf("  propagation: power in %.6g W, out %.6g W\n", root.attribute_double("power_in_W"), root.attribute_double("power_out_W"));
+        any = true;
+    }
+    if (root.has_dataset("sweep/points")) {
+        print_sweep_table(root.open_group("sweep"));
         any = true;
     }
     if (!any) std::printf("  (none found)\n");
