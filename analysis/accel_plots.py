@@ -80,6 +80,7 @@ METRIC_LABELS = {
     "energy_per_frame_J": "systemic energy per frame (J)",
     "frame_energy_J": "optical energy per frame (J)",
     "photons_per_frame": "photons per frame",
+    "detected_photons_per_frame": "detected photons per frame",
     "throughput_POPS": "throughput (POPS)",
     "efficiency_POPS_per_W": "efficiency (POPS/W)",
     "train_seconds": "training time (s)",

@@ -73,6 +73,7 @@ SWEEP_METRICS = (
     "energy_density_fJ_per_um2",
     "frame_energy_J",
     "photons_per_frame",
+    "detected_photons_per_frame",
     "energy_per_frame_J",
     "throughput_POPS",
     "efficiency_POPS_per_W",

@@ -27,6 +27,7 @@ constexpr MetricColumn metric_columns[] = {
     {"energy_density_fJ_per_um2", &PointResult::energy_density_fJ_per_um2},
     {"frame_energy_J", &PointResult::frame_energy_J},
     {"photons_per_frame", &PointResult::photons_per_frame},
+    {"detected_photons_per_frame", &PointResult::detected_photons_per_frame},
     {"energy_per_frame_J", &PointResult::energy_per_frame_J},
     {"throughput_POPS", &PointResult::throughput_POPS},
     {"efficiency_POPS_per_W", &PointResult::efficiency_POPS_per_W},

@@ -30,6 +30,7 @@ struct PointResult {
     double accuracy_mean = 0.0, accuracy_std = 0.0, accuracy_ci95_low = 0.0, accuracy_ci95_high = 0.0;
     std::int64_t chips = 0;
     double energy_density_fJ_per_um2 = 0.0, frame_energy_J = 0.0, photons_per_frame = 0.0;
+    double detected_photons_per_frame = 0.0;  // reaching the detectors' active areas; NaN for run = energy
     double energy_per_frame_J = 0.0, throughput_POPS = 0.0, efficiency_POPS_per_W = 0.0;
     double train_seconds = 0.0, eval_seconds = 0.0;
     std::vector<double> chip_accuracy;     // per simulated chip

@@ -67,8 +67,8 @@ synthetic_classes = 4
 METRIC_NAMES = [
     "accuracy_noise_free", "accuracy_mean", "accuracy_std", "accuracy_ci95_low",
     "accuracy_ci95_high", "chips", "energy_density_fJ_per_um2", "frame_energy_J",
-    "photons_per_frame", "energy_per_frame_J", "throughput_POPS", "efficiency_POPS_per_W",
-    "train_seconds", "eval_seconds",
+    "photons_per_frame", "detected_photons_per_frame", "energy_per_frame_J", "throughput_POPS",
+    "efficiency_POPS_per_W", "train_seconds", "eval_seconds",
 ]
 
 
@@ -107,6 +107,7 @@ def metrics(light, mean, chips, *, photons_per_fJ_um2=7.0e8, energy=True, noise_
         "energy_density_fJ_per_um2": light,
         "frame_energy_J": light * 2.6e-10,
         "photons_per_frame": light * photons_per_fJ_um2,
+        "detected_photons_per_frame": 0.05 * light * photons_per_fJ_um2,
         "energy_per_frame_J": 4.38e-9 if energy else NAN,
         "throughput_POPS": 4.55 if energy else NAN,
         "efficiency_POPS_per_W": 74.77 if energy else NAN,
