@@ -20,6 +20,7 @@
 #include "sim/model_config.hpp"
 #include "sim/schema.hpp"
 #include "tests/optics/tolerances.hpp"
+#include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
@@ -27,67 +28,15 @@ using accel::test::Tolerance;
 using accel::test::within;
 using Catch::Matchers::Contains;
 
+using namespace accel::test;
+
 namespace {
 
 // The acceptance band of the published ACCEL figures (same as tests/analog/test_energy.cpp).
 constexpr Tolerance published_tol{"published_accel_figure", 0.0, 0.02, "paper figures to 2-3 digits; ops convention inferred (DESIGN.md §9)"};
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;  // test-local naming only
-        path = fs::temp_directory_path() / ("accel-cli-energy-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_text(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-
-struct Run {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    [[nodiscard]] std::vector<std::string> err_lines() const {
-        std::vector<std::string> lines;
-        std::istringstream in(err);
-        for (std::string line; std::getline(in, line);) lines.push_back(line);
-        return lines;
-    }
-};
-
 // Runs `accel <args>` with stdout and stderr captured to files in `dir`.
-Run run_accel(const TempDir& dir, const std::string& args) {
-    const std::string out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string("'") + ACCEL_CLI_PATH + "' " + args + " >'" + out + "' 2>'" + err + "'";
-    const int status = std::system(command.c_str());
-    Run r;
-    r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    r.out = read_text(out);
-    r.err = read_text(err);
-    return r;
-}
-
 // Exit code 2 and exactly one stderr line, `accel: error: ...`, containing every culprit.
-void expect_bad_input(const Run& r, const std::vector<std::string>& culprits) {
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    const auto lines = r.err_lines();
-    REQUIRE(lines.size() == 1);
-    CHECK(lines[0].rfind("accel: error: ", 0) == 0);
-    for (const auto& c : culprits) CHECK_THAT(lines[0], Contains(c));
-}
-
 // The number printed before `unit` on the line starting with `label` ("throughput  4.551 POPS").
 double printed_number(const std::string& text, const std::string& label, const std::string& unit) {
     const std::regex pattern(label + R"(\s+([-+0-9.eE]+) )" + unit);

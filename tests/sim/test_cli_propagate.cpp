@@ -15,67 +15,18 @@
 #include <catch2/catch.hpp>
 
 #include "sim/hdf5_file.hpp"
+#include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
 
+using namespace accel::test;
+
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;  // test-local naming only
-        path = fs::temp_directory_path() / ("accel-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Run {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    [[nodiscard]] std::vector<std::string> err_lines() const {
-        std::vector<std::string> lines;
-        std::istringstream in(err);
-        for (std::string line; std::getline(in, line);) lines.push_back(line);
-        return lines;
-    }
-};
-
 // Runs `accel <args>` with stdout and stderr captured to files in `dir`.
-Run run_accel(const TempDir& dir, const std::string& args) {
-    const std::string out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string("'") + ACCEL_CLI_PATH + "' " + args + " >'" + out + "' 2>'" + err + "'";
-    const int status = std::system(command.c_str());
-    Run r;
-    r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    r.out = read_text(out);
-    r.err = read_text(err);
-    return r;
-}
-
 // A small grid and a beam well inside it: w0 = 12 µm on a 64 × 2 µm window, z_R ≈ 0.85 mm.
 const std::string small_gaussian = "propagate --source gaussian --n 64 --pitch 2e-6 --wavelength 532e-9 --waist 12e-6 ";
-
-void expect_bad_input(const Run& r, const std::string& culprit) {
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    const auto lines = r.err_lines();
-    REQUIRE(lines.size() == 1);
-    CHECK(lines[0].rfind("accel: error: ", 0) == 0);
-    CHECK(lines[0].find(culprit) != std::string::npos);
-}
 
 // A field file with a chosen /field; attributes only where asked.
 void write_field_file(const std::string& path, const std::vector<std::complex<double>>& values, std::size_t rows,
@@ -179,10 +130,10 @@ TEST_CASE("propagate: bad input files exit with code 2 and one line naming the c
     const std::string out = " --distance 1e-3 -o '" + dir / "out.h5" + "'";
     const auto with_input = [&](const std::string& file) { return run_accel(dir, "propagate --input '" + file + "'" + out); };
 
-    SECTION("missing file") { expect_bad_input(with_input(dir / "missing.h5"), "missing.h5"); }
+    SECTION("missing file") { expect_bad_input(with_input(dir / "missing.h5"), {"missing.h5"}); }
     SECTION("not an HDF5 file") {
         std::ofstream(dir / "text.h5") << "hello\n";
-        expect_bad_input(with_input(dir / "text.h5"), "text.h5");
+        expect_bad_input(with_input(dir / "text.h5"), {"text.h5"});
     }
     SECTION("no /field dataset") {
         {
@@ -190,7 +141,7 @@ TEST_CASE("propagate: bad input files exit with code 2 and one line naming the c
             f.root().set_attribute("x", 1.0);
             f.commit();
         }
-        expect_bad_input(with_input(dir / "empty.h5"), "/field");
+        expect_bad_input(with_input(dir / "empty.h5"), {"/field"});
     }
     SECTION("/field of real numbers") {
         {
@@ -201,21 +152,21 @@ TEST_CASE("propagate: bad input files exit with code 2 and one line naming the c
             ds.set_attribute("wavelength_m", 532e-9);
             f.commit();
         }
-        expect_bad_input(with_input(dir / "real.h5"), "/field");
+        expect_bad_input(with_input(dir / "real.h5"), {"/field"});
     }
     SECTION("non-square /field") {
         write_field_file(dir / "rect.h5", std::vector<std::complex<double>>(64 * 32, 1.0), 64, 32);
-        expect_bad_input(with_input(dir / "rect.h5"), "64x32");
+        expect_bad_input(with_input(dir / "rect.h5"), {"64x32"});
     }
     SECTION("missing pitch_m") {
         write_field_file(dir / "nopitch.h5", smooth_field(64), 64, 64, false);
-        expect_bad_input(with_input(dir / "nopitch.h5"), "pitch_m");
+        expect_bad_input(with_input(dir / "nopitch.h5"), {"pitch_m"});
     }
     SECTION("non-finite sample") {
         auto values = smooth_field(64);
         values[3 * 64 + 7] = {0.0, std::numeric_limits<double>::infinity()};
         write_field_file(dir / "inf.h5", values, 64, 64);
-        expect_bad_input(with_input(dir / "inf.h5"), "non-finite value at [3, 7]");
+        expect_bad_input(with_input(dir / "inf.h5"), {"non-finite value at [3, 7]"});
     }
     SECTION("mask of the wrong size") {
         {
@@ -224,7 +175,7 @@ TEST_CASE("propagate: bad input files exit with code 2 and one line naming the c
             f.root().write_array<double>("phase_rad", phase, {32, 32});
             f.commit();
         }
-        expect_bad_input(run_accel(dir, small_gaussian + "--mask '" + dir / "mask.h5" + "'" + out), "/phase_rad");
+        expect_bad_input(run_accel(dir, small_gaussian + "--mask '" + dir / "mask.h5" + "'" + out), {"/phase_rad"});
     }
     CHECK_FALSE(fs::exists(dir / "out.h5"));
 }
@@ -232,17 +183,17 @@ TEST_CASE("propagate: bad input files exit with code 2 and one line naming the c
 TEST_CASE("propagate: bad arguments exit with code 2 and one line naming the option", "[cli]") {
     TempDir dir;
     const std::string out = " -o '" + dir / "out.h5" + "'";
-    SECTION("zero distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance 0" + out), "--distance"); }
-    SECTION("negative distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance -1e-3" + out), "--distance"); }
-    SECTION("NaN distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance nan" + out), "--distance"); }
-    SECTION("missing distance") { expect_bad_input(run_accel(dir, small_gaussian + out), "--distance"); }
-    SECTION("unknown option") { expect_bad_input(run_accel(dir, small_gaussian + "--distance 1e-3 --bogus 3" + out), "--bogus"); }
+    SECTION("zero distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance 0" + out), {"--distance"}); }
+    SECTION("negative distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance -1e-3" + out), {"--distance"}); }
+    SECTION("NaN distance") { expect_bad_input(run_accel(dir, small_gaussian + "--distance nan" + out), {"--distance"}); }
+    SECTION("missing distance") { expect_bad_input(run_accel(dir, small_gaussian + out), {"--distance"}); }
+    SECTION("unknown option") { expect_bad_input(run_accel(dir, small_gaussian + "--distance 1e-3 --bogus 3" + out), {"--bogus"}); }
     SECTION("option of the other source") {
-        expect_bad_input(run_accel(dir, small_gaussian + "--side 1e-4 --distance 1e-3" + out), "--side");
+        expect_bad_input(run_accel(dir, small_gaussian + "--side 1e-4 --distance 1e-3" + out), {"--side"});
     }
-    SECTION("no source") { expect_bad_input(run_accel(dir, "propagate --distance 1e-3" + out), "--source"); }
+    SECTION("no source") { expect_bad_input(run_accel(dir, "propagate --distance 1e-3" + out), {"--source"}); }
     SECTION("aperture tilt beyond the grid's Nyquist angle") {
-        expect_bad_input(run_accel(dir, "propagate --source aperture --n 64 --side 40e-6 --tilt-x 0.5 --distance 1e-3" + out), "tilt_x_rad");
+        expect_bad_input(run_accel(dir, "propagate --source aperture --n 64 --side 40e-6 --tilt-x 0.5 --distance 1e-3" + out), {"tilt_x_rad"});
     }
     CHECK_FALSE(fs::exists(dir / "out.h5"));
 }
@@ -253,7 +204,7 @@ TEST_CASE("propagate: an existing output is kept unless --force", "[cli]") {
     REQUIRE(run_accel(dir, small_gaussian + "--distance 1e-4 -q -o '" + target + "'").exit_code == 0);
     const std::string before = read_text(target);
 
-    expect_bad_input(run_accel(dir, small_gaussian + "--distance 2e-4 -q -o '" + target + "'"), "--force");
+    expect_bad_input(run_accel(dir, small_gaussian + "--distance 2e-4 -q -o '" + target + "'"), {"--force"});
     CHECK(read_text(target) == before);
 
     REQUIRE(run_accel(dir, small_gaussian + "--distance 2e-4 -q --force -o '" + target + "'").exit_code == 0);
@@ -265,7 +216,7 @@ TEST_CASE("propagate: a sampling error stops the run with code 2 unless allowed"
     TempDir dir;
     // Without the band limit, H's phase aliases on a fine grid over a long distance.
     const std::string args = "propagate --source gaussian --n 64 --pitch 1e-6 --waist 8e-6 --no-band-limit --distance 0.05 -q";
-    expect_bad_input(run_accel(dir, args + " -o '" + dir / "out.h5" + "'"), "--allow-sampling-errors");
+    expect_bad_input(run_accel(dir, args + " -o '" + dir / "out.h5" + "'"), {"--allow-sampling-errors"});
     CHECK_FALSE(fs::exists(dir / "out.h5"));
 
     const Run allowed = run_accel(dir, args + " --allow-sampling-errors -o '" + dir / "out.h5" + "'");

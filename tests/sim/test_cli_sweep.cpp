@@ -95,7 +95,7 @@ void kill_and_resume(int kills, unsigned seed) {
     REQUIRE(finish.exit_code == 0);
     check_same_table(dir / "reference.h5", out);
     // No temporary file of a killed process is left beside the result.
-    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    for (const auto& e : std::filesystem::directory_iterator(dir.path))
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
 

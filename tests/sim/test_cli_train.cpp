@@ -18,66 +18,15 @@
 #include <vector>
 
 #include "sim/hdf5_file.hpp"
+#include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
 using Catch::Matchers::Contains;
 
+using namespace accel::test;
+
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;  // test-local naming only
-        path = fs::temp_directory_path() / ("accel-cli-train-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Run {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    [[nodiscard]] std::vector<std::string> err_lines() const {
-        std::vector<std::string> lines;
-        std::istringstream in(err);
-        for (std::string line; std::getline(in, line);) lines.push_back(line);
-        return lines;
-    }
-};
-
-Run run_accel(const TempDir& dir, const std::string& args) {
-    const std::string out = dir / "stdout.txt", err = dir / "stderr.txt";
-    const std::string command = std::string("'") + ACCEL_CLI_PATH + "' " + args + " >'" + out + "' 2>'" + err + "'";
-    const int status = std::system(command.c_str());
-    Run r;
-    r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    r.out = read_text(out);
-    r.err = read_text(err);
-    return r;
-}
-
-void expect_bad_input(const Run& r, const std::vector<std::string>& culprits) {
-    INFO("stdout: " << r.out << "\nstderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    const auto lines = r.err_lines();
-    REQUIRE(lines.size() == 1);
-    CHECK(lines[0].rfind("accel: error: ", 0) == 0);
-    for (const auto& c : culprits) CHECK_THAT(lines[0], Contains(c));
-}
 
 // synthetic-quick made smaller still: 360 training, 40 validation and 200 test images.
 const std::string small = "--preset synthetic-quick --set data.synthetic_train=400 --set data.synthetic_test=200 ";

@@ -12,31 +12,14 @@
 
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
+#include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
 
+using namespace accel::test;
+
 namespace {
-
-// A fresh folder per test case, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;  // test-local naming only
-        path = fs::temp_directory_path() / ("accel-h5-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::string read_bytes(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 template <class Real>
 std::vector<std::complex<Real>> ramp(std::size_t count) {
@@ -162,7 +145,7 @@ TEST_CASE("an output file appears only on commit and never clobbers a good file"
             good.root().set_attribute("version", "good");
             good.commit();
         }
-        const std::string before = read_bytes(file);
+        const std::string before = read_text(file);
         {
             h5::OutputFile bad(file, h5::Overwrite::yes);
             bad.root().set_attribute("version", "half-written");
@@ -170,7 +153,7 @@ TEST_CASE("an output file appears only on commit and never clobbers a good file"
             bad.root().write_array<double>("data", big, {1000});
             // an exception here would unwind without commit
         }
-        CHECK(read_bytes(file) == before);
+        CHECK(read_text(file) == before);
         CHECK(h5::InputFile(file).root().attribute_string("version") == "good");
         CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
     }

@@ -17,26 +17,15 @@
 #include "sim/model_factory.hpp"
 #include "sim/model_io.hpp"
 #include "tests/models/model_fixtures.hpp"
+#include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel;
 using namespace accel::sim;
 
-namespace {
+using namespace accel::test;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;  // test-local naming only
-        path = fs::temp_directory_path() / ("accel-model-io-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+namespace {
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);

@@ -20,27 +20,24 @@ namespace accel::test {
 namespace fs = std::filesystem;
 
 // A fresh folder under the system's temporary directory, removed with everything in it.
-class TempDir {
-public:
-    explicit TempDir(const std::string& prefix) {
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& prefix = "accel-test") {
         static int counter = 0;  // distinct folders within one test process
-        path_ = fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
+        path = fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(path);
+        fs::create_directories(path);
     }
     ~TempDir() {
         std::error_code ec;
-        fs::remove_all(path_, ec);
+        fs::remove_all(path, ec);
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-    [[nodiscard]] std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
+    [[nodiscard]] std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
+// The bytes of a file (empty if it cannot be read).
 inline std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
