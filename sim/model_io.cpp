@@ -224,8 +224,9 @@ void write_test_report(h5::Group& g, const TestReport& r) {
         if (e.summary.chips >= 2) {
             lg.set_attribute("t_quantile", e.summary.t_quantile);
             lg.set_attribute("accuracy_ci95_half_width", e.summary.half_width);
-            lg.set_attribute("accuracy_ci95_low", e.summary.mean - e.summary.half_width);
-            lg.set_attribute("accuracy_ci95_high", e.summary.mean + e.summary.half_width);
+            // The interval of a fraction, clipped to what a fraction can be.
+            lg.set_attribute("accuracy_ci95_low", std::max(0.0, e.summary.mean - e.summary.half_width));
+            lg.set_attribute("accuracy_ci95_high", std::min(1.0, e.summary.mean + e.summary.half_width));
             lg.set_attribute("interval", "mean ± t_{0.975, K−1}·s/sqrt(K) over K chips");
         }
         std::vector<double> accuracies;

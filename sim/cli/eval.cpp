@@ -1,5 +1,6 @@
 #include "sim/cli/eval.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -80,8 +81,8 @@ void print_test_report(const TestReport& r, bool with_confusion) {
         std::printf(")\n");
         if (e.summary.chips >= 2)
             std::printf("    %d chips            accuracy %6.2f %% ± %.2f %% (95 %% interval %.2f – %.2f %%)\n", e.summary.chips,
-                        100.0 * e.summary.mean, 100.0 * e.summary.half_width, 100.0 * (e.summary.mean - e.summary.half_width),
-                        100.0 * (e.summary.mean + e.summary.half_width));
+                        100.0 * e.summary.mean, 100.0 * e.summary.half_width, 100.0 * std::max(0.0, e.summary.mean - e.summary.half_width),
+                        100.0 * std::min(1.0, e.summary.mean + e.summary.half_width));
         else
             std::printf("    1 chip              accuracy %6.2f %% (one chip: no interval)\n", 100.0 * e.summary.mean);
     }
