@@ -105,20 +105,12 @@ void run_sweep(const SweepOptions& o) {
         const std::string fingerprint = sweep_fingerprint(spec, base, model_digest);
         const bool train_base = spec.run == SweepRun::eval && !spec.model;
 
-        if (o.dry_run) {
-            if (!coordinator) return;
-            std::printf("sweep '%s': %zu points, run = %s, combine = %s, fingerprint %s\n", o.definition_path.c_str(), points.size(),
-                        to_string(spec.run), to_string(spec.combine), fingerprint.c_str());
-            for (const auto& p : points) std::printf("  point %zu: %s\n", p.index, describe(p).c_str());
-            return;
-        }
-
         // Output file: new (not clobbered without --force) or resumed (same fingerprint).
         const fs::path output = o.output_path;
         std::optional<SweepFileState> previous;
         bool base_complete = false;
         models::TrainState base_state;
-        if (o.resume) {
+        if (o.resume && !o.dry_run) {
             if (o.force) throw InputError("--resume and --force exclude each other (resume keeps the file, --force replaces it)");
             std::error_code ec;
             if (!fs::exists(output, ec)) throw InputError("--resume: '" + output.string() + "' does not exist; nothing to resume");
@@ -126,7 +118,7 @@ void run_sweep(const SweepOptions& o) {
             if (previous->fingerprint != fingerprint || previous->points_total != points.size())
                 throw InputError("--resume: '" + output.string() + "' is the result of a different sweep (fingerprint " + previous->fingerprint +
                                  ", this sweep " + fingerprint + "): its definition, base configuration or model differ");
-        } else if (coordinator) {
+        } else if (coordinator && !o.dry_run) {
             const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
             std::error_code ec;
             if (!fs::is_directory(folder, ec)) throw InputError("--output '" + output.string() + "': folder '" + folder.string() + "' does not exist");
@@ -149,6 +141,15 @@ void run_sweep(const SweepOptions& o) {
                 if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(std::move(w));
         if (coordinator)
             for (const auto& w : warnings) std::fprintf(stderr, "accel: warning: %s\n", w.c_str());
+
+        // Every point checked: list them and stop.
+        if (o.dry_run) {
+            if (!coordinator) return;
+            std::printf("sweep '%s': %zu points, run = %s, combine = %s, fingerprint %s\n", o.definition_path.c_str(), points.size(),
+                        to_string(spec.run), to_string(spec.combine), fingerprint.c_str());
+            for (const auto& p : points) std::printf("  point %zu: %s\n", p.index, describe(p).c_str());
+            return;
+        }
 
         SweepHeader header;
         header.provenance = make_provenance(o.command_line, base.to_toml(), static_cast<std::uint64_t>(base.integer("design.seed")),

@@ -13,7 +13,7 @@ void add_sweep(CLI::App& app, const Invocation& invocation) {
     sub->add_option("-o,--output", opt->output_path, "Sweep result file; updated atomically after every point (required)");
     sub->add_flag("--resume", opt->resume, "Continue the sweep in --output: compute only the points it lacks");
     sub->add_flag("--force", opt->force, "Replace an existing --output file");
-    sub->add_flag("--dry-run", opt->dry_run, "List the points and stop");
+    sub->add_flag("--dry-run", opt->dry_run, "Check every point, list them and stop");
     sub->add_option("--threads", opt->threads, "Threads per process; 0: all cores (results do not depend on it)")->check(CLI::Range(0, 1024));
     sub->add_flag("-q,--quiet", opt->quiet, "No progress and no per-point lines");
     sub->callback([opt, invocation] {
