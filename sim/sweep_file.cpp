@@ -157,7 +157,10 @@ void write_sweep_points(const std::filesystem::path& path, const std::vector<Poi
 
 SweepFileState read_sweep_file(const std::filesystem::path& path) {
     const h5::InputFile in(path);
-    const std::string where = "'" + path.string() + "'";
+    // Appended piecewise: GCC 12 reports a false -Wrestrict for "'" + std::string&& (GCC bug 105329).
+    std::string where(1, '\'');
+    where += path.string();
+    where += '\'';
     if (!in.root().has_group("sweep")) throw InputError(where + " is not a sweep file (no group /sweep)");
     const h5::Group sweep = in.root().open_group("sweep");
     SweepFileState s;
