@@ -52,10 +52,6 @@ std::string toml_value_text(const ConfigValue& v) {
         v);
 }
 
-namespace {
-
-std::string value_text(const ConfigValue& v) { return toml_value_text(v); }
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -67,6 +63,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return prev[b.size()];
 }
+
+namespace {
+
+std::string value_text(const ConfigValue& v) { return toml_value_text(v); }
+
 
 std::string first_line(const std::string& s) {
     std::string line = s.substr(0, s.find('\n'));

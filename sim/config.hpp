@@ -96,6 +96,9 @@ private:
 // quoted, lists bracketed. Config::set reads it back to the same value.
 [[nodiscard]] std::string toml_value_text(const ConfigValue& v);
 
+// Levenshtein distance, for the "did you mean" of unknown keys.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
 // Embedded presets (configs/*.toml compiled into the binary, so it needs no data files).
 [[nodiscard]] std::vector<std::string> preset_names();
 // The TOML text of a preset; InputError listing the available ones if it does not exist.

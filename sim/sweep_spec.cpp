@@ -24,18 +24,6 @@ const std::vector<std::string> sweep_keys = {"preset", "config", "set", "run", "
 const std::vector<std::string> axis_keys = {"key", "values", "range"};
 const std::vector<std::string> range_keys = {"from", "to", "points", "scale"};
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 std::string nearest_of(std::string_view key, const std::vector<std::string>& valid) {
     return *std::min_element(valid.begin(), valid.end(),
                              [&](const auto& a, const auto& b) { return edit_distance(key, a) < edit_distance(key, b); });
