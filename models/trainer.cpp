@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "analog/random_stream.hpp"
+#include "datasets/augment.hpp"
 
 namespace accel::models {
 namespace {
@@ -71,6 +72,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
     std::vector<double> gradient(n_params);
     std::vector<double> chunk_loss(static_cast<std::size_t>(max_chunks)), chunk_correct(static_cast<std::size_t>(max_chunks));
     std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
+    std::vector<std::vector<float>> shifted(static_cast<std::size_t>(threads), std::vector<float>(data.pixels_per_image()));
     const int layers = phase_layers(model_);
 
     while (state.epochs_done < settings_.epochs && !state.stopped_early) {
@@ -109,7 +111,14 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
                     const int label = data.labels[static_cast<std::size_t>(index)];
                     const FrameKey frame{static_cast<std::uint32_t>(static_cast<std::size_t>(epoch) * order.size() + position), true};
                     auto& z = logits[static_cast<std::size_t>(thread)];
-                    l += model_.loss(data.image(index), label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
+                    std::span<const float> image = data.image(index);
+                    if (settings_.augment_shift_px > 0) {
+                        auto& buffer = shifted[static_cast<std::size_t>(thread)];
+                        datasets::shift_image(image, data.rows, data.cols,
+                                              datasets::random_shift(settings_.seed, frame.frame, settings_.augment_shift_px), buffer);
+                        image = buffer;
+                    }
+                    l += model_.loss(image, label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
                     ok += argmax(z) == label ? 1.0 : 0.0;
                 }
                 chunk_loss[static_cast<std::size_t>(c)] = l;

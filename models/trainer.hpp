@@ -35,6 +35,7 @@ struct TrainSettings {
     bool new_chip_per_step = false;    // draw fixed-pattern and fabrication terms afresh every step
     int max_shift_px = 0;              // robustness: random whole-pixel shift of each mask per step
     double max_rotation_rad = 0.0;     // robustness: random rotation of each mask per step
+    int augment_shift_px = 0;          // augmentation: random whole-pixel shift of each training image (image px)
     AdamSettings adam;
 };
 

@@ -308,6 +308,7 @@ models::TrainSettings train_settings(const Config& c) {
     s.new_chip_per_step = c.boolean("train.new_chip_per_step");
     s.max_shift_px = as_int(c.integer("train.max_shift_px"));
     s.max_rotation_rad = c.real("train.max_rotation_deg") * std::numbers::pi / 180.0;
+    s.augment_shift_px = as_int(c.integer("train.augment_shift_px"));
     return s;
 }
 

@@ -197,6 +197,10 @@ Schema accel_schema() {
                 "ACCEL's code: 1 px; default off"),
         real("train.max_rotation_deg", 0.0, 0.0, 180.0, "largest random rotation of each mask per step while training (°)",
              "ACCEL's code: 5°; default off"),
+        integer("train.augment_shift_px", 0, 0, 64,
+                "largest random shift of each training image, drawn afresh at every presentation (image px; "
+                "zero-filled); counters overfitting of small sets",
+                "Simard et al., ICDAR 2003; default off"),
         boolean("train.new_chip_per_step", false, "draw chip mismatch and fabrication error afresh at every step", "-"),
         real("train.phase_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the phase masks", assumed, true),
         real("train.weight_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the electronic weights", assumed, true),
