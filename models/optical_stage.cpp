@@ -19,6 +19,10 @@ OpticalStage<Real>::OpticalStage(const OpticalStageSpec& spec, optics::Propagati
     if (spec.distances_m.empty()) throw std::invalid_argument("optical stage needs at least one mask");
     for (double z : spec.distances_m)
         propagators_.emplace_back(optics::PropagationGeometry{spec.grid, spec.wavelength_m, z, spec.pad_px, spec.band_limit}, cache, 1);
+    if (spec.input_distance_m < 0.0) throw std::invalid_argument("optical stage: the input distance must be ≥ 0");
+    if (spec.input_distance_m > 0.0)
+        input_propagator_.emplace(optics::PropagationGeometry{spec.grid, spec.wavelength_m, spec.input_distance_m, spec.pad_px, spec.band_limit},
+                                  cache, 1);
 }
 
 template <class Real>
@@ -29,6 +33,10 @@ typename OpticalStage<Real>::Workspace OpticalStage<Real>::make_workspace() cons
     ws.field.resize(size);
     ws.scratch.resize(size);
     for (const auto& p : propagators_) ws.propagation.push_back(p.make_workspace());
+    if (input_propagator_) {
+        ws.at_first_mask.resize(size);
+        ws.input_propagation.emplace(input_propagator_->make_workspace());
+    }
     return ws;
 }
 
@@ -37,6 +45,10 @@ void OpticalStage<Real>::forward(std::span<const complex_type> input, std::span<
                                  Workspace& ws) const {
     const std::size_t size = spec_.grid.size();
     const complex_type* u = input.data();
+    if (input_propagator_) {
+        input_propagator_->forward(u, ws.at_first_mask.data(), *ws.input_propagation);
+        u = ws.at_first_mask.data();
+    }
     for (std::size_t l = 0; l < propagators_.size(); ++l) {
         complex_type* v = ws.v[l].data();
         const complex_type* t = masks[l].data();

@@ -2,7 +2,11 @@
 // The diffractive stack: an input field passes L phase masks, each followed by free-space
 // propagation to the next plane (the last to the detector plane):
 //
-//   u_0 = input,  v_l = t_l ⊙ u_l,  u_{l+1} = P_l v_l,  t_l = exp(i·φ_l),  l = 0 … L−1.
+//   u_0 = P_in input,  v_l = t_l ⊙ u_l,  u_{l+1} = P_l v_l,  t_l = exp(i·φ_l),  l = 0 … L−1,
+//
+// where P_in, the propagation from the input plane to the first mask, is the identity when
+// the image is written on the first mask (input distance 0). The input is not trained, so
+// the backward pass stops at the first mask and never needs P_in†.
 //
 // The backward pass follows the adjoint method with the convention g = 2·∂L/∂u* (so that
 // δL = Re Σ conj(g)·δu for a real loss L): g_v = P† g_{u_{l+1}}, g_{u_l} = conj(t_l) ⊙ g_v,
@@ -11,6 +15,7 @@
 
 #include <complex>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,6 +27,7 @@ struct OpticalStageSpec {
     optics::Grid grid;                 // mask grid: every plane is sampled on it
     double wavelength_m = 532e-9;
     std::vector<double> distances_m;   // after each mask; one mask per entry
+    double input_distance_m = 0.0;     // input plane to the first mask; 0: the input lies on it
     int pad_px = -1;
     bool band_limit = true;
 };
@@ -36,7 +42,9 @@ public:
         std::vector<std::vector<complex_type>> v;  // v_l = t_l ⊙ u_l, per layer
         std::vector<complex_type> field;           // current field (n²)
         std::vector<complex_type> scratch;
+        std::vector<complex_type> at_first_mask;  // P_in input (used only with an input distance)
         std::vector<optics::PropagationWorkspace<Real>> propagation;
+        std::optional<optics::PropagationWorkspace<Real>> input_propagation;
     };
 
     OpticalStage(const OpticalStageSpec& spec, optics::PropagationCache<Real>& cache);
@@ -58,6 +66,7 @@ public:
 private:
     OpticalStageSpec spec_;
     std::vector<optics::Propagator<Real>> propagators_;
+    std::optional<optics::Propagator<Real>> input_propagator_;
 };
 
 }  // namespace accel::models

@@ -48,6 +48,7 @@ models::OpticalStageSpec optical_stage_spec(const Config& c) {
     s.grid = mask_grid(c);
     s.wavelength_m = c.real("optics.wavelength_nm") * 1e-9;
     for (double mm : c.reals("optics.distances_mm")) s.distances_m.push_back(mm * 1e-3);
+    s.input_distance_m = c.real("optics.input_distance_mm") * 1e-3;
     s.pad_px = as_int(c.integer("optics.padding_px"));
     s.band_limit = c.boolean("optics.band_limit");
     return s;
@@ -322,7 +323,9 @@ std::vector<std::string> preflight_checks(const Config& c) {
     input_window(c);
     const optics::Grid grid = mask_grid(c);
     std::vector<optics::SamplingFinding> findings;
-    for (double mm : c.reals("optics.distances_mm")) {
+    std::vector<double> distances_mm = c.reals("optics.distances_mm");
+    if (c.real("optics.input_distance_mm") > 0.0) distances_mm.push_back(c.real("optics.input_distance_mm"));
+    for (double mm : distances_mm) {
         const optics::PropagationGeometry g{grid, c.real("optics.wavelength_nm") * 1e-9, mm * 1e-3, as_int(c.integer("optics.padding_px")),
                                             c.boolean("optics.band_limit")};
         optics::validate(g);

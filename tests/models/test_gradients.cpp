@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <vector>
+#include <utility>
 
 #include "analog/random_stream.hpp"
 #include "models/accel_model.hpp"
@@ -105,18 +106,20 @@ TEST_CASE("D2NN model: backward pass matches central differences, with and witho
     spec.image_cols = 8;
     spec.input_window_px = 16;
     spec.regions = optics::class_regions_3_4_3(200e-6, 24e-6);
-    models::D2nnModel<double> model(spec, cache);
-    const auto params = model.initial_parameters(9);
     const auto image = test_image(spec.image_rows, spec.image_cols, 17);
     const test::Tolerance tol{"fd_gradient_d2nn", 1e-3, 0.0, "central differences, step 1e-5"};
-    for (const bool noisy : {false, true}) {
+    // The second pass propagates the input to the first mask (optics.input_distance_mm).
+    for (const auto& [noisy, input_distance_m] : {std::pair{false, 0.0}, std::pair{true, 0.0}, std::pair{false, 4e-3}}) {
+        spec.optics.input_distance_m = input_distance_m;
+        models::D2nnModel<double> model(spec, cache);
+        const auto params = model.initial_parameters(9);
         models::Conditions cond;
         cond.frame_energy_J = 1e-15;
         cond.noise = noisy;
         cond.misalignment = {{}, optics::PlaneMisalignment{1, 0, 0.0}, {}};
         for (const std::string block : {"phase_0", "phase_1", "phase_2", "log_logit_scale"}) {
             const double err = block_gradient_error(model, params, cond, image, 3, models::FrameKey{6, true}, block, 40, 1e-5);
-            INFO(block << (noisy ? " (noisy)" : "") << ": relative error " << err);
+            INFO(block << (noisy ? " (noisy)" : "") << ", input distance " << input_distance_m << " m: relative error " << err);
             CHECK(test::within(tol, err, 0.0));
         }
     }
