@@ -3,8 +3,11 @@
 //
 //   build/accel_bench --benchmark_filter=Propagation --benchmark_repetitions=5
 //
-// Geometry as in the issue and the PyTorch peer: a 200×200 complex-float field padded by
-// 100 px per side to 400×400, 532 nm, 36 µm pitch, 0.3 m; 2 threads.
+// Geometry as in the PyTorch peer: an N×N complex-float field padded by N/2 px per side to
+// 2N×2N, 532 nm, 36 µm pitch, 0.3 m. Arguments: threads, N. BM_PropagationAccel and the
+// plain FFTW pair run N = 200 (the peer's 400×400 grid) and N = 400 (800×800);
+// BM_PropagationScaling runs N = 128 … 2048 on one thread for the N² log N fit
+// (bench/scaling.sh).
 
 #include <benchmark/benchmark.h>
 #include <fftw3.h>
@@ -23,9 +26,7 @@ using accel::optics::PropagationCache;
 using accel::optics::PropagationGeometry;
 using accel::optics::Propagator;
 
-constexpr int n = 200;
-constexpr int pad = 100;
-constexpr int threads = 2;
+constexpr double pitch_m = 36e-6, wavelength_m = 532e-9, distance_m = 0.3;
 
 std::vector<std::complex<float>> random_field(int size) {
     std::mt19937 rng(1);
@@ -37,8 +38,9 @@ std::vector<std::complex<float>> random_field(int size) {
 
 void BM_PropagationAccel(benchmark::State& state) {
     const int t = static_cast<int>(state.range(0));
+    const int n = static_cast<int>(state.range(1));
     PropagationCache<float> cache;
-    Propagator<float> prop(PropagationGeometry{Grid{n, 36e-6}, 532e-9, 0.3, pad}, cache, t);
+    Propagator<float> prop(PropagationGeometry{Grid{n, pitch_m}, wavelength_m, distance_m, n / 2}, cache, t);
     auto ws = prop.make_workspace();
     auto in = random_field(n);
     std::vector<std::complex<float>> out(in.size());
@@ -50,10 +52,10 @@ void BM_PropagationAccel(benchmark::State& state) {
 }
 
 // Baseline: what FFTW alone costs for one forward and one inverse transform of the padded
-// 400×400 grid with FFTW's own threading, excluding padding, the product with H and the crop.
+// 2N×2N grid with FFTW's own threading, excluding padding, the product with H and the crop.
 void BM_PropagationPlainFftwPair(benchmark::State& state) {
     const int t = static_cast<int>(state.range(0));
-    const int m = n + 2 * pad;
+    const int m = 2 * static_cast<int>(state.range(1));
     fftwf_init_threads();
     fftwf_plan_with_nthreads(t);
     auto* buf = fftwf_alloc_complex(static_cast<std::size_t>(m) * m);
@@ -75,6 +77,12 @@ void BM_PropagationPlainFftwPair(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_PropagationAccel)->Arg(1)->Arg(threads)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK(BM_PropagationPlainFftwPair)->Arg(1)->Arg(threads)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_PropagationAccel)->ArgsProduct({{1, 2}, {200, 400}})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_PropagationPlainFftwPair)->ArgsProduct({{1, 2}, {200, 400}})->Unit(benchmark::kMicrosecond)->UseRealTime();
+// The scaling series: one thread, so that the fit sees the transforms and not the threading.
+BENCHMARK(BM_PropagationAccel)
+    ->Name("BM_PropagationScaling")
+    ->ArgsProduct({{1}, {128, 256, 512, 1024, 2048}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 

@@ -50,6 +50,12 @@ Trainer::Trainer(Model& model, TrainSettings settings) : model_(model), settings
     if (!(settings_.learning_rate > 0.0)) throw std::invalid_argument("trainer: learning rate must be > 0");
 }
 
+std::vector<std::unique_ptr<ModelWorkspace>>& Trainer::thread_workspaces() {
+    if (workspaces_.empty())
+        for (int t = 0; t < settings_.threads; ++t) workspaces_.push_back(model_.make_workspace());
+    return workspaces_;
+}
+
 TrainState Trainer::initial_state() const {
     TrainState s;
     s.parameters = model_.initial_parameters(settings_.seed);
@@ -66,8 +72,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
     const int classes = model_.classes();
     const int chunk = settings_.chunk_images;
     const int max_chunks = (settings_.batch_size + chunk - 1) / chunk;
-    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
-    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    auto& workspaces = thread_workspaces();
     std::vector<std::vector<double>> chunk_gradient(static_cast<std::size_t>(max_chunks), std::vector<double>(n_params));
     std::vector<double> gradient(n_params);
     std::vector<double> chunk_loss(static_cast<std::size_t>(max_chunks)), chunk_correct(static_cast<std::size_t>(max_chunks));
@@ -171,8 +176,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
     const int threads = settings_.threads;
     const int classes = model_.classes();
     model_.prepare(parameters, conditions);
-    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
-    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    auto& workspaces = thread_workspaces();
     std::vector<double> losses(indices.size());
     std::vector<int> predicted(indices.size());
     std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
@@ -234,8 +238,7 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
     const int threads = settings_.threads;
     const int classes = model_.classes();
     const std::size_t width = model_.optical_output_size();
-    std::vector<std::unique_ptr<ModelWorkspace>> workspaces;
-    for (int t = 0; t < threads; ++t) workspaces.push_back(model_.make_workspace());
+    auto& workspaces = thread_workspaces();
     std::vector<double> optical(indices.size() * width);
     model_.prepare(parameters, chip_conditions(0));
     const auto start = clock_type::now();

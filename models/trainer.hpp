@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -100,8 +101,14 @@ public:
                                            const std::function<void(const Progress&)>& progress = {});
 
 private:
+    // One workspace per thread, made on first use and kept: a workspace holds every field of
+    // an image in flight (megabytes), and making them per call would put large allocations
+    // in front of every evaluation of a batch.
+    std::vector<std::unique_ptr<ModelWorkspace>>& thread_workspaces();
+
     Model& model_;
     TrainSettings settings_;
+    std::vector<std::unique_ptr<ModelWorkspace>> workspaces_;
 };
 
 }  // namespace accel::models

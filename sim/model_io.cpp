@@ -106,7 +106,7 @@ std::vector<double> read_model_parameters(const h5::Group& root, const models::M
     const h5::Group g = root.open_group("model");
     const std::string arch = g.attribute_string("architecture");
     if (arch != model.architecture())
-        throw InputError(in_file(g) + ": architecture '" + arch + "' differs from the '" + model.architecture() + "' of its config_toml");
+        throw InputError(in_file(g) + ": architecture '" + arch + "' differs from the '" + model.architecture() + "' model of the configuration");
     if (!g.has_group("blocks")) throw InputError("'" + root.file_name() + "' has no group /model/blocks");
     const h5::Group blocks = g.open_group("blocks");
     for (const auto& b : model.blocks()) {
@@ -115,9 +115,20 @@ std::vector<double> read_model_parameters(const h5::Group& root, const models::M
         const auto offset = bg.attribute_int64("offset"), size = bg.attribute_int64("size");
         if (offset != static_cast<std::int64_t>(b.offset) || size != static_cast<std::int64_t>(b.size))
             throw InputError(in_file(bg) + ": offset " + std::to_string(offset) + ", size " + std::to_string(size) +
-                             " differ from the model of the file's config (" + std::to_string(b.offset) + ", " + std::to_string(b.size) + ")");
+                             " differ from the model of the configuration (" + std::to_string(b.offset) + ", " + std::to_string(b.size) + ")");
     }
     return read_exact(g, "parameters", model.parameter_count());
+}
+
+models::TrainState starting_state(const Config& c, const models::Trainer& trainer, const models::Model& model) {
+    models::TrainState state = trainer.initial_state();
+    const std::string& from = c.string("train.init_from");
+    if (from.empty()) return state;
+    if (!std::filesystem::is_regular_file(from)) throw InputError("train.init_from: '" + from + "' is not a file");
+    const h5::InputFile in(from);
+    state.parameters = read_model_parameters(in.root(), model);
+    state.best_parameters = state.parameters;
+    return state;
 }
 
 // ---------------------------------------------------------------------------- train state

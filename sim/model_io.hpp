@@ -33,6 +33,12 @@ void write_model(h5::Group& root, models::Model& model, std::span<const double> 
 // /model/parameters, checked against `model`: same architecture, same blocks, same count, finite.
 [[nodiscard]] std::vector<double> read_model_parameters(const h5::Group& root, const models::Model& model);
 
+// The state a training run starts from: the model's seeded initial parameters, or, when
+// train.init_from names a result file, that file's model (its best parameters) with a fresh
+// optimiser at epoch 0 — a warm start, e.g. fine-tuning a trained design under new training
+// conditions. InputError naming the file if it cannot be read or holds another model shape.
+[[nodiscard]] models::TrainState starting_state(const Config& c, const models::Trainer& trainer, const models::Model& model);
+
 // /train/state (what resuming needs besides the history) and /metrics/history (one value per
 // epoch). `complete` marks a run that finished (its test metrics follow).
 void write_train_state(h5::Group& root, const models::TrainState& state, bool complete);

@@ -200,6 +200,9 @@ Schema accel_schema() {
                 "ACCEL's code: 1 px; default off"),
         real("train.max_rotation_deg", 0.0, 0.0, 180.0, "largest random rotation of each mask per step while training (°)",
              "ACCEL's code: 5°; default off"),
+        text("train.init_from", "",
+             "result file whose model (best parameters) training starts from, with a fresh optimiser; \"\" starts from the seeded "
+             "initial parameters", "-"),
         integer("train.augment_shift_px", 0, 0, 64,
                 "largest random shift of each training image, drawn afresh at every presentation (image px; "
                 "zero-filled); counters overfitting of small sets",

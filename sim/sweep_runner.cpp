@@ -144,7 +144,7 @@ PointResult PointRunner::run(const SweepPoint& point, const PointProgress& progr
     if (spec_.run == SweepRun::train) {
         const auto start = std::chrono::steady_clock::now();
         models::Trainer trainer(*model, train_settings(c));
-        models::TrainState state = trainer.initial_state();
+        models::TrainState state = starting_state(c, trainer, *model);
         trainer.train(
             data.train, data.split.train, data.split.validation, state,
             [&](const models::Progress& p) {
@@ -179,7 +179,7 @@ std::vector<double> train_base_model(const Config& base, models::TrainState& sta
     optics::PropagationCache<float> cache;
     const auto model = make_model(base, cache, data.train);
     models::Trainer trainer(*model, train_settings(base));
-    if (state.parameters.empty()) state = trainer.initial_state();
+    if (state.parameters.empty()) state = starting_state(base, trainer, *model);
     trainer.train(
         data.train, data.split.train, data.split.validation, state,
         [&](const models::Progress& p) {

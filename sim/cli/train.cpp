@@ -144,7 +144,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
             for (const auto& p : *list) check_output_path(p.string(), false, "--output (image next to it)");
     }
 
-    models::TrainState state = trainer.initial_state();
+    models::TrainState state = starting_state(config, trainer, *model);  // before the output is touched
     if (resuming) {
         const h5::InputFile in(o.resume_path);
         state = read_train_state(in.root(), *model);

@@ -225,6 +225,31 @@ TEST_CASE("train 1 epoch then --resume to 2 equals training 2 epochs, bit for bi
     }
 }
 
+TEST_CASE("train.init_from starts training from another run's model", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "a.h5", one_chip + "--set train.epochs=1").exit_code == 0);
+    const std::string from = "--set train.init_from=" + quoted(dir / "a.h5") + " ";
+    // No epoch: the run is the model it started from, and tests exactly as it did.
+    REQUIRE(train(dir, "zero.h5", one_chip + from + "--set train.epochs=0").exit_code == 0);
+    CHECK(same_bits(dataset(dir / "zero.h5", "/model/parameters"), dataset(dir / "a.h5", "/model/parameters")));
+    CHECK(h5::InputFile(dir / "zero.h5").root().open_group("metrics/test").attribute_double("accuracy") ==
+          h5::InputFile(dir / "a.h5").root().open_group("metrics/test").attribute_double("accuracy"));
+    // One more epoch from there differs from the second epoch of the original run: the
+    // optimiser starts afresh (and the config names the file it started from).
+    REQUIRE(train(dir, "two.h5", one_chip + "--set train.epochs=2").exit_code == 0);
+    REQUIRE(train(dir, "more.h5", one_chip + from + "--set train.epochs=1").exit_code == 0);
+    CHECK(!same_bits(dataset(dir / "more.h5", "/train/state/parameters"), dataset(dir / "a.h5", "/train/state/parameters")));
+    CHECK(!same_bits(dataset(dir / "more.h5", "/train/state/parameters"), dataset(dir / "two.h5", "/train/state/parameters")));
+    CHECK_THAT(h5::InputFile(dir / "more.h5").root().attribute_string("config_toml"), Contains("init_from"));
+
+    SECTION("a missing or unsuitable file is bad input, and nothing is written") {
+        expect_bad_input(train(dir, "x.h5", from.substr(0, from.find('=') + 1) + quoted(dir / "none.h5")), {"train.init_from", "none.h5"});
+        write_damaged_copy(dir / "a.h5", dir / "short.h5", Damage::wrong_length);
+        expect_bad_input(train(dir, "x.h5", "--set train.init_from=" + quoted(dir / "short.h5")), {"short.h5", "parameters"});
+        CHECK(!fs::exists(dir / "x.h5"));
+    }
+}
+
 TEST_CASE("the same seed gives bitwise identical parameters with 1 and 2 threads", "[cli]") {
     TempDir dir;
     REQUIRE(train(dir, "t1.h5", one_chip + "--set train.epochs=1 --set train.threads=1").exit_code == 0);

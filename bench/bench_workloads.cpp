@@ -1,0 +1,146 @@
+// Workload benchmarks: the d2nn-5layer inference and training of the PyTorch peer
+// (../shared/peers/torch_d2nn.py), and the analog stage of accel-2023 for a batch.
+//
+//   build/accel_bench --benchmark_filter='D2nn|AnalogStage' --benchmark_repetitions=5
+//
+// The d2nn workload is the peer's: five 200×200 phase masks at 36 µm, 532 nm, 0.3 m between
+// planes, padded to 400×400, and — as the peer does — the input propagated 0.3 m to the first
+// mask, so six propagations per image forward (the `d2nn-5layer` preset writes the image on
+// the first mask; the benchmark adds optics.input_distance_mm = 300 to match the peer).
+// Inputs are random 200×200 images in [0, 1] like the peer's torch.rand; batch 32. Inference
+// computes the logits and the argmax of every image; a training step computes the loss, the
+// full backward pass through all five masks and the logit scale, and one Adam update.
+// The argument of each benchmark is the thread count.
+
+#include <benchmark/benchmark.h>
+
+#include <omp.h>
+
+#include <memory>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "datasets/dataset.hpp"
+#include "models/trainer.hpp"
+#include "sim/config.hpp"
+#include "sim/model_factory.hpp"
+#include "sim/schema.hpp"
+
+namespace {
+
+using namespace accel;
+
+constexpr int batch = 32;
+
+datasets::Dataset random_images(int count, int side, int classes) {
+    datasets::Dataset d;
+    d.rows = d.cols = side;
+    d.classes = classes;
+    d.name = "random";
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    d.pixels.resize(static_cast<std::size_t>(count) * d.pixels_per_image());
+    for (auto& p : d.pixels) p = u(rng);
+    for (int i = 0; i < count; ++i) d.labels.push_back(static_cast<std::uint8_t>(rng() % static_cast<unsigned>(classes)));
+    return d;
+}
+
+// A Config keeps a pointer to its schema, which must outlive it.
+const sim::Schema& schema() {
+    static const sim::Schema s = sim::accel_schema();
+    return s;
+}
+
+// A preset with overrides, a model built from it, and `count` random images of `side` px.
+struct Workload {
+    sim::Config config;
+    optics::PropagationCache<float> cache;
+    datasets::Dataset images;
+    std::unique_ptr<models::Model> model;
+    std::vector<int> indices;
+
+    Workload(const std::string& preset, std::vector<std::string> overrides, int side, int count)
+        : config(sim::Config::load(schema(), {preset, std::nullopt, std::move(overrides)})),
+          images(random_images(count, side, 10)),
+          model(sim::make_model(config, cache, images)),
+          indices(static_cast<std::size_t>(count)) {
+        std::iota(indices.begin(), indices.end(), 0);
+    }
+};
+
+std::vector<std::string> d2nn_overrides(int threads) {
+    return {"optics.input_distance_mm = 300.0", "train.threads = " + std::to_string(threads), "train.batch_size = 32",
+            "train.learning_rate = 0.05", "train.learning_rate_decay = 1.0"};
+}
+
+void BM_D2nnInference(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    Workload w("d2nn-5layer", d2nn_overrides(threads), 200, batch);
+    models::Trainer trainer(*w.model, sim::train_settings(w.config));
+    const auto parameters = w.model->initial_parameters(1);
+    const auto clean = sim::conditions_for(w.config, sim::Purpose::noise_free);
+    for (auto _ : state) {
+        const auto result = trainer.evaluate(w.images, w.indices, parameters, clean, false);
+        benchmark::DoNotOptimize(result.accuracy);
+    }
+    state.SetItemsProcessed(state.iterations() * batch);
+}
+
+// Steps per timed call: the trainer sets up its per-thread workspaces once per call (once per
+// epoch in a real run), so the call covers several steps, as an epoch does.
+constexpr int steps_per_call = 8;
+
+void BM_D2nnTrainStep(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    Workload w("d2nn-5layer", d2nn_overrides(threads), 200, batch * steps_per_call);
+    auto settings = sim::train_settings(w.config);
+    settings.epochs = 1;
+    models::Trainer trainer(*w.model, settings);
+    auto state0 = trainer.initial_state();
+    for (auto _ : state) {
+        state0.epochs_done = 0;
+        state0.history.clear();
+        trainer.train(w.images, w.indices, {}, state0, {}, {});
+        benchmark::DoNotOptimize(state0.parameters.data());
+    }
+    state.SetItemsProcessed(state.iterations() * batch * steps_per_call);
+}
+
+// The electronics of accel-2023 for a batch: 1,024 photodiode charges with shot, dark,
+// thermal and reset noise and chip mismatch at 0.14 fJ/µm², the EAC lines and the comparator
+// read-out, from stored photodiode powers (the optics are not part of this benchmark).
+void BM_AnalogStageBatch(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    Workload w("accel-2023", {"train.threads = " + std::to_string(threads)}, 28, batch);
+    const auto parameters = w.model->initial_parameters(1);
+    w.model->prepare(parameters, sim::conditions_for(w.config, sim::Purpose::noise_free));
+    const std::size_t width = w.model->optical_output_size();
+    std::vector<double> optical(batch * width);
+    auto ws = w.model->make_workspace();
+    for (int i = 0; i < batch; ++i)
+        w.model->optical_output(w.images.image(i), *ws, std::span<double>(optical.data() + static_cast<std::size_t>(i) * width, width));
+    w.model->prepare(parameters, sim::conditions_for(w.config, sim::Purpose::chip_test, sim::first_evaluation_chip));
+    std::vector<std::unique_ptr<models::ModelWorkspace>> workspaces;
+    for (int t = 0; t < threads; ++t) workspaces.push_back(w.model->make_workspace());
+    std::vector<int> predicted(batch);
+    std::uint32_t frame = 0;
+    for (auto _ : state) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (int i = 0; i < batch; ++i) {
+            predicted[static_cast<std::size_t>(i)] = w.model->predict_from_optical(
+                std::span<const double>(optical.data() + static_cast<std::size_t>(i) * width, width),
+                models::FrameKey{frame + static_cast<std::uint32_t>(i), false}, *workspaces[static_cast<std::size_t>(omp_get_thread_num())]);
+        }
+        frame += batch;
+        benchmark::DoNotOptimize(predicted.data());
+    }
+    state.SetItemsProcessed(state.iterations() * batch);
+}
+
+}  // namespace
+
+BENCHMARK(BM_D2nnInference)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_D2nnTrainStep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AnalogStageBatch)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
