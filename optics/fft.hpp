@@ -57,9 +57,16 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Leading dimension for rows of m complex samples: m rounded up to a multiple of 8,
-// so that every row starts on a 64-byte boundary in float and double.
-inline std::size_t aligned_row_stride(int m) { return (static_cast<std::size_t>(m) + 7u) / 8u * 8u; }
+// Leading dimension for rows of m complex samples: m rounded up to a multiple of 8, so that
+// every row starts on a 64-byte boundary in float and double, plus 8 more for long rows
+// (m ≥ 2048) when that is a multiple of 64. Reading a block of columns touches one line per
+// row; with such a stride (every large power-of-two grid) those lines fall into a few cache
+// sets and evict each other, which made a 4096² grid a third slower per sample than the
+// N² log N cost of its transforms (bench/scaling.sh). Shorter rows measured faster unpadded.
+inline std::size_t aligned_row_stride(int m) {
+    const std::size_t rounded = (static_cast<std::size_t>(m) + 7u) / 8u * 8u;
+    return rounded >= 2048u && rounded % 64u == 0 ? rounded + 8u : rounded;
+}
 
 // Version string of the FFTW library in use (for provenance records).
 std::string fftw_library_version();
