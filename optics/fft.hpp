@@ -37,20 +37,27 @@ private:
 };
 
 // A batch of `howmany` contiguous 1-D complex transforms of length m whose starts are
-// `distance` elements apart, forward (e^{-i}) or backward (e^{+i}), unnormalised, in place.
-// Plans are made once (FFTW_ESTIMATE: deterministic across processes) and executed with new-array execute,
-// which FFTW guarantees to be thread-safe; only planning is serialised.
+// `distance` elements apart, forward (e^{-i}) or backward (e^{+i}), unnormalised, in place or
+// from one array into another. Plans are made once (FFTW_ESTIMATE: deterministic across
+// processes) and executed with new-array execute, which FFTW guarantees to be thread-safe;
+// only planning is serialised. Out of place is faster: FFTW runs an in-place plan of these
+// sizes as a copy into a buffer, the out-of-place algorithm, and a copy back.
 template <class Real>
 class FftBatch {
 public:
     enum class Direction { forward, backward };
-    FftBatch(int m, int howmany, std::size_t distance, Direction dir);
+    enum class Placement { in_place, out_of_place };
+    FftBatch(int m, int howmany, std::size_t distance, Direction dir, Placement placement = Placement::in_place);
     FftBatch(FftBatch&&) noexcept;
     FftBatch& operator=(FftBatch&&) noexcept;
     ~FftBatch();
 
-    // `data` must be aligned like AlignedBuffer and hold howmany rows at the planned distance.
+    // In-place plans. `data` must be aligned like AlignedBuffer and hold howmany rows at the
+    // planned distance.
     void execute(std::complex<Real>* data) const;
+    // Out-of-place plans: `in` and `out` distinct, each aligned and laid out like `data`
+    // above; `in` is left unchanged.
+    void execute(const std::complex<Real>* in, std::complex<Real>* out) const;
 
 private:
     struct Impl;

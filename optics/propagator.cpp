@@ -96,10 +96,11 @@ std::shared_ptr<const typename PropagationCache<Real>::Plans> PropagationCache<R
     auto& slot = plans_[m];
     if (!slot) {
         using Dir = typename FftBatch<Real>::Direction;
+        constexpr auto apart = FftBatch<Real>::Placement::out_of_place;
         const std::size_t ld = aligned_row_stride(m);
-        slot = std::make_shared<const Plans>(Plans{FftBatch<Real>(m, 1, ld, Dir::forward), FftBatch<Real>(m, 1, ld, Dir::backward),
-                                                   FftBatch<Real>(m, column_block, ld, Dir::forward),
-                                                   FftBatch<Real>(m, column_block, ld, Dir::backward), column_block});
+        slot = std::make_shared<const Plans>(Plans{FftBatch<Real>(m, 1, ld, Dir::forward, apart), FftBatch<Real>(m, 1, ld, Dir::backward, apart),
+                                                   FftBatch<Real>(m, column_block, ld, Dir::forward, apart),
+                                                   FftBatch<Real>(m, column_block, ld, Dir::backward, apart), column_block});
     }
     return slot;
 }
@@ -113,7 +114,7 @@ std::size_t PropagationCache<Real>::transfer_count() const {
 template <class Real>
 PropagationWorkspace<Real>::PropagationWorkspace(int n, int m, int threads)
     : rows_(static_cast<std::size_t>(n) * aligned_row_stride(m)),
-      columns_(static_cast<std::size_t>(std::max(threads, 1)) * column_block * aligned_row_stride(m)),
+      columns_(static_cast<std::size_t>(std::max(threads, 1)) * 2 * column_block * aligned_row_stride(m)),
       threads_(std::max(threads, 1)) {}
 
 template <class Real>
@@ -148,56 +149,67 @@ void Propagator<Real>::apply(const complex_type* in, complex_type* out, Propagat
     const int block = plans.column_block;
     const int blocks = (m + block - 1) / block;
 
+    // Each thread owns two blocks of scratch rows, a and b: the transforms run out of place
+    // (from a into b and back), and row a[0] doubles as the padded row of steps 1 and 3.
+    const auto scratch_of = [&](int thread) { return column_scratch + static_cast<std::size_t>(thread) * 2 * block * ld; };
+
     // 1. Pad each of the n data rows to m and transform it; rows n..m−1 of the padded grid are
     //    zero, so their transforms are zero and are never computed.
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int r = 0; r < n; ++r) {
-        complex_type* row = rows + static_cast<std::size_t>(r) * ld;
-        std::copy_n(in + static_cast<std::size_t>(r) * n, n, row);
-        std::fill(row + n, row + m, complex_type(0));
-        plans.row_forward.execute(row);
+#pragma omp parallel num_threads(threads)
+    {
+        complex_type* padded = scratch_of(omp_get_thread_num());
+        std::fill(padded + n, padded + m, complex_type(0));
+#pragma omp for schedule(static)
+        for (int r = 0; r < n; ++r) {
+            std::copy_n(in + static_cast<std::size_t>(r) * n, n, padded);
+            plans.row_forward.execute(padded, rows + static_cast<std::size_t>(r) * ld);
+        }
     }
 
     // 2. Per block of columns: forward column FFT (input rows ≥ n are zero), multiply by H,
     //    inverse column FFT, keep only the n output rows that survive the crop.
 #pragma omp parallel num_threads(threads)
     {
-        complex_type* scratch = column_scratch + static_cast<std::size_t>(omp_get_thread_num()) * block * ld;
+        complex_type* a = scratch_of(omp_get_thread_num());
+        complex_type* b = a + static_cast<std::size_t>(block) * ld;
 #pragma omp for schedule(static)
-        for (int b = 0; b < blocks; ++b) {
-            const int j0 = b * block;
+        for (int blk = 0; blk < blocks; ++blk) {
+            const int j0 = blk * block;
             const int width = std::min(block, m - j0);
             for (int c = 0; c < block; ++c) {
-                complex_type* col = scratch + static_cast<std::size_t>(c) * ld;
+                complex_type* col = a + static_cast<std::size_t>(c) * ld;
                 std::fill(c < width ? col + n : col, col + m, complex_type(0));
             }
             for (int i = 0; i < n; ++i) {
                 const complex_type* src = rows + static_cast<std::size_t>(i) * ld + j0;
-                for (int c = 0; c < width; ++c) scratch[static_cast<std::size_t>(c) * ld + i] = src[c];
+                for (int c = 0; c < width; ++c) a[static_cast<std::size_t>(c) * ld + i] = src[c];
             }
-            plans.block_forward.execute(scratch);
+            plans.block_forward.execute(a, b);
             for (int c = 0; c < width; ++c) {
-                complex_type* col = scratch + static_cast<std::size_t>(c) * ld;
+                complex_type* col = b + static_cast<std::size_t>(c) * ld;
                 const complex_type* hc = h + static_cast<std::size_t>(j0 + c) * m;
                 if (conjugate)
                     multiply(col, hc, m, Real(-1));
                 else
                     multiply(col, hc, m, Real(1));
             }
-            plans.block_backward.execute(scratch);
+            plans.block_backward.execute(b, a);
             for (int i = 0; i < n; ++i) {
                 complex_type* dst = rows + static_cast<std::size_t>(i) * ld + j0;
-                for (int c = 0; c < width; ++c) dst[c] = scratch[static_cast<std::size_t>(c) * ld + i];
+                for (int c = 0; c < width; ++c) dst[c] = a[static_cast<std::size_t>(c) * ld + i];
             }
         }
     }
 
     // 3. Inverse row transforms of the n kept rows, cropped to n columns.
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int r = 0; r < n; ++r) {
-        complex_type* row = rows + static_cast<std::size_t>(r) * ld;
-        plans.row_backward.execute(row);
-        std::copy_n(row, n, out + static_cast<std::size_t>(r) * n);
+#pragma omp parallel num_threads(threads)
+    {
+        complex_type* full = scratch_of(omp_get_thread_num());
+#pragma omp for schedule(static)
+        for (int r = 0; r < n; ++r) {
+            plans.row_backward.execute(rows + static_cast<std::size_t>(r) * ld, full);
+            std::copy_n(full, n, out + static_cast<std::size_t>(r) * n);
+        }
     }
 }
 

@@ -64,8 +64,8 @@ public:
     std::shared_ptr<const TransferFunction<Real>> transfer(const PropagationGeometry& g);
 
     struct Plans {
-        FftBatch<Real> row_forward, row_backward;        // one row of length m
-        FftBatch<Real> block_forward, block_backward;    // column_block columns, stored as rows
+        FftBatch<Real> row_forward, row_backward;        // one row of length m, out of place
+        FftBatch<Real> block_forward, block_backward;    // column_block columns, stored as rows, out of place
         int column_block;
     };
     std::shared_ptr<const Plans> plans(int m);
@@ -87,7 +87,7 @@ public:
 private:
     template <class> friend class Propagator;
     AlignedBuffer<Real> rows_;     // n rows × row_stride
-    AlignedBuffer<Real> columns_;  // threads × column_block rows × row_stride
+    AlignedBuffer<Real> columns_;  // threads × 2 × column_block rows × row_stride
     int threads_;
 };
 
