@@ -36,6 +36,14 @@ int main(int argc, char** argv) {
         return 0;
     } catch (const CLI::Success& e) {  // --help, --version
         return app.exit(e);
+    } catch (const CLI::RequiredError& e) {
+        // CLI11 reports an unknown command word as a missing subcommand; name the word.
+        if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+            std::string known;
+            for (const CLI::App* sub : app.get_subcommands({})) known += (known.empty() ? "" : ", ") + sub->get_name();
+            return cli::report_error("unknown command '" + std::string(argv[1]) + "' (commands: " + known + ")", 2);
+        }
+        return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
     } catch (const CLI::ParseError& e) {
         return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
     } catch (const accel::sim::InputError& e) {
