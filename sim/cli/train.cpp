@@ -144,10 +144,14 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
             for (const auto& p : *list) check_output_path(p.string(), false, "--output (image next to it)");
     }
 
-    models::TrainState state = starting_state(config, trainer, *model);  // before the output is touched
+    // Read before the output is touched. A resumed run carries its own state, so the file a
+    // warm start came from (train.init_from) is not needed again.
+    models::TrainState state;
     if (resuming) {
         const h5::InputFile in(o.resume_path);
         state = read_train_state(in.root(), *model);
+    } else {
+        state = starting_state(config, trainer, *model);
     }
     const Provenance provenance = make_provenance(invocation.command_line, config.to_toml(),
                                                   static_cast<std::uint64_t>(config.integer("design.seed")), settings.threads);

@@ -242,6 +242,14 @@ TEST_CASE("train.init_from starts training from another run's model", "[cli]") {
     CHECK(!same_bits(dataset(dir / "more.h5", "/train/state/parameters"), dataset(dir / "two.h5", "/train/state/parameters")));
     CHECK_THAT(h5::InputFile(dir / "more.h5").root().attribute_string("config_toml"), Contains("init_from"));
 
+    SECTION("resuming a warm-started run does not need the file it started from") {
+        REQUIRE(train(dir, "warm.h5", one_chip + from + "--set train.epochs=1").exit_code == 0);
+        fs::remove(dir / "a.h5");
+        const Run r = run_accel(dir, "train --resume " + quoted(dir / "warm.h5") + " --set train.epochs=2 -q");
+        INFO("stderr: " << r.err);
+        CHECK(r.exit_code == 0);
+    }
+
     SECTION("a missing or unsuitable file is bad input, and nothing is written") {
         expect_bad_input(train(dir, "x.h5", from.substr(0, from.find('=') + 1) + quoted(dir / "none.h5")), {"train.init_from", "none.h5"});
         write_damaged_copy(dir / "a.h5", dir / "short.h5", Damage::wrong_length);
