@@ -10,6 +10,7 @@
 
 #include "sim/embedded_presets.hpp"
 #include "sim/errors.hpp"
+#include "sim/text_file.hpp"
 
 namespace accel::sim {
 namespace {
@@ -174,11 +175,8 @@ Config Config::load(const Schema& schema, const ConfigSources& sources) {
         c.applied_.push_back("preset " + *sources.preset);
     }
     if (sources.file) {
-        std::ifstream in(*sources.file);
-        if (!in) throw InputError("config file '" + sources.file->string() + "' cannot be read");
-        std::stringstream text;
-        text << in.rdbuf();
-        c.merge_toml(text.str(), "config file '" + sources.file->string() + "'");
+        const std::string where = "config file '" + sources.file->string() + "'";
+        c.merge_toml(read_text_file(*sources.file, where), where);
         c.applied_.push_back("file " + sources.file->string());
     }
     for (const auto& o : sources.overrides) {

@@ -114,14 +114,32 @@ bool is_complex_compound(hid_t type) {
     return have_r && have_i;
 }
 
+// A write that failed. When the system says why (a full disk, a file-size limit, a read-only
+// or failing device), the cause is the user's environment: InputError (exit code 2) with the
+// reason. Otherwise it is an internal error. `err` is errno, cleared before the HDF5 call.
+[[noreturn]] void throw_write_error(const std::string& what, int err) {
+    switch (err) {
+        case ENOSPC:
+        case EDQUOT:
+        case EFBIG:
+        case EIO:
+        case EROFS:
+        case EACCES:
+        case EPERM:
+            throw InputError("cannot write " + what + ": " + std::strerror(err));
+        default:
+            throw std::runtime_error("HDF5: cannot write " + what);
+    }
+}
+
 void write_scalar_attribute(hid_t object, std::string_view name, hid_t file_type, hid_t memory_type, const void* value,
                             const std::string& where) {
     const std::string key(name);
     if (H5Aexists(object, key.c_str()) > 0) H5Adelete(object, key.c_str());
     Handle space(H5Screate(H5S_SCALAR));
+    errno = 0;
     Handle attr(H5Acreate2(object, key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
-    if (!attr.valid() || H5Awrite(attr.get(), memory_type, value) < 0)
-        throw std::runtime_error("HDF5: cannot write attribute '" + key + "' of " + where);
+    if (!attr.valid() || H5Awrite(attr.get(), memory_type, value) < 0) throw_write_error("attribute '" + key + "' of " + where, errno);
 }
 
 // Opens a scalar (or single-element) attribute; InputError if missing or not scalar.
@@ -455,8 +473,9 @@ Group Group::create_group(std::string_view name) {
     const std::string path = child_path(name);
     Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
     H5Pset_create_intermediate_group(lcpl.get(), 1);
+    errno = 0;
     Handle group(H5Gcreate2(id(), std::string(name).c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT));
-    if (!group.valid()) throw std::runtime_error("HDF5: cannot create group " + path + " in '" + file_name() + "'");
+    if (!group.valid()) throw_write_error("group " + path + " in '" + file_name() + "'", errno);
     return Group(std::move(group), file_name(), path);
 }
 
@@ -534,14 +553,15 @@ Handle create_and_write(hid_t parent, std::string_view name, hid_t file_type, hi
                               : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
     Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
     H5Pset_create_intermediate_group(lcpl.get(), 1);
+    errno = 0;
     Handle dataset(H5Dcreate2(parent, std::string(name).c_str(), file_type, space.get(), lcpl.get(), H5P_DEFAULT,
                               H5P_DEFAULT));
-    if (!space.valid() || !dataset.valid()) throw std::runtime_error("HDF5: cannot create dataset " + what);
+    if (!space.valid() || !dataset.valid()) throw_write_error("dataset " + what, errno);
     std::size_t elements = 1;
     for (const std::size_t d : shape) elements *= d;
     if (elements == 0) return dataset;  // nothing to write; H5Dwrite rejects the null buffer of an empty array
-    if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        throw std::runtime_error("HDF5: cannot write dataset " + what);
+    errno = 0;
+    if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) throw_write_error("dataset " + what, errno);
     return dataset;
 }
 
@@ -636,14 +656,23 @@ std::filesystem::path temp_path_for(const std::filesystem::path& path) {
     return temp;
 }
 
-Handle create_file(const std::filesystem::path& temp, const std::filesystem::path& target) {
-    QuietErrors quiet;
-    // Strong close: H5Fclose in commit() closes every object still open, so the file is
-    // complete on disk before it is renamed.
+// Files are built in memory (HDF5's core driver without a backing store) and written to disk
+// in one piece by write_image: a full disk or a file-size limit then fails a plain write(2)
+// that we check, never HDF5's own flush, which cannot recover from a failed close.
+Handle memory_file_access() {
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    // Strong close: H5Fclose closes every object still open in the file.
     H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
-    Handle file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
-    if (!file.valid()) throw InputError("cannot create " + quoted(target) + " (temporary " + quoted(temp) + ")");
+    H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, 0);
+    return fapl;
+}
+
+// `name` is the temporary's (unique to this process); nothing is created on disk.
+Handle create_file(const std::filesystem::path& name, const std::filesystem::path& target) {
+    QuietErrors quiet;
+    const Handle fapl = memory_file_access();
+    Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+    if (!file.valid()) throw std::runtime_error("HDF5: cannot create the in-memory file for " + quoted(target));
     return file;
 }
 
@@ -654,12 +683,53 @@ Handle open_root(const Handle& file) {
     return root;
 }
 
-// fsync a file or folder so the rename below cannot overtake the data on a crash.
-void sync_to_disk(const std::filesystem::path& p, int flags) {
-    const int fd = ::open(p.c_str(), flags);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+// The bytes of the in-memory `file`, which is closed (with everything in it) either way.
+std::vector<unsigned char> close_to_image(Handle& file, const std::filesystem::path& target) {
+    QuietErrors quiet;
+    const hid_t id = file.release();
+    std::vector<unsigned char> image;
+    bool ok = H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0;
+    const ssize_t size = ok ? H5Fget_file_image(id, nullptr, 0) : -1;
+    ok = size > 0;
+    if (ok) {
+        image.resize(static_cast<std::size_t>(size));
+        ok = H5Fget_file_image(id, image.data(), image.size()) == size;
+    }
+    ok = H5Fclose(id) >= 0 && ok;
+    if (!ok) throw std::runtime_error("HDF5: cannot finish the file image of " + quoted(target));
+    return image;
+}
+
+// fsync a folder so that a rename in it reaches the disk (some file systems refuse; harmless).
+void sync_folder(const std::filesystem::path& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+// Writes `image` to `temp` (created afresh; `target` is the final name, for messages) and syncs it, so that the rename that follows cannot
+// overtake the data on a crash. Any failure removes `temp` and throws naming the reason.
+void write_image(const std::vector<unsigned char>& image, const std::filesystem::path& temp, const std::filesystem::path& target) {
+    const std::string what = quoted(target) + " (temporary " + quoted(temp) + ")";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int err = errno;
+        throw InputError("cannot create " + what + ": " + std::strerror(err));
+    }
+    int err = 0;
+    for (std::size_t done = 0; done < image.size() && !err;) {
+        const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
+        if (n > 0) done += static_cast<std::size_t>(n);
+        else if (n < 0 && errno != EINTR) err = errno;
+        else if (n == 0) err = EIO;
+    }
+    if (!err && ::fsync(fd) != 0 && errno != EINVAL) err = errno;
+    if (::close(fd) != 0 && !err) err = errno;
+    if (err) {
+        std::error_code ec;
+        std::filesystem::remove(temp, ec);
+        throw_write_error(what, err);
     }
 }
 
@@ -682,32 +752,25 @@ OutputFile::~OutputFile() {
 
 void OutputFile::commit() {
     if (committed_) throw std::logic_error("OutputFile::commit called twice for '" + path_.string() + "'");
-    {
-        QuietErrors quiet;
-        const hid_t file = file_.get();
-        root_ = Group(Handle(), path_.string(), "/");
-        H5Fflush(file, H5F_SCOPE_GLOBAL);
-        // Release our reference and close; with the strong close degree this closes the file
-        // and everything in it, and reports a failure to finish writing.
-        const herr_t closed = H5Fclose(file);
-        file_ = Handle();  // the identifier is gone either way
-        if (closed < 0) throw std::runtime_error("HDF5: cannot finish writing " + quoted(temp_path_));
-    }
-    sync_to_disk(temp_path_, O_RDONLY);
+    root_ = Group(Handle(), path_.string(), "/");
+    write_image(close_to_image(file_, path_), temp_path_, path_);
     std::error_code ec;
-    if (overwrite_ == Overwrite::no && std::filesystem::exists(path_, ec))
+    if (overwrite_ == Overwrite::no && std::filesystem::exists(path_, ec)) {
+        std::filesystem::remove(temp_path_, ec);
         throw InputError("output file " + quoted(path_) + " appeared while writing (not overwriting it)");
+    }
     std::filesystem::rename(temp_path_, path_, ec);
     if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
     committed_ = true;
-    sync_to_disk(path_.parent_path().empty() ? "." : path_.parent_path(), O_RDONLY | O_DIRECTORY);
+    sync_folder(path_.parent_path().empty() ? "." : path_.parent_path());
 }
 
 // ------------------------------------------------------------------------------ UpdateFile
 
 namespace {
 
-Handle open_copy_read_write(const std::filesystem::path& path, const std::filesystem::path& temp) {
+// `path` read whole into memory, open read-write there; the file on disk is not touched.
+Handle open_in_memory(const std::filesystem::path& path) {
     QuietErrors quiet;
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw InputError("file " + quoted(path) + " does not exist");
@@ -715,29 +778,10 @@ Handle open_copy_read_write(const std::filesystem::path& path, const std::filesy
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) throw InputError("cannot read file " + quoted(path));
     if (is_hdf5 == 0) throw InputError("file " + quoted(path) + " is not an HDF5 file");
-    std::filesystem::copy_file(path, temp, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) throw InputError("cannot copy " + quoted(path) + " to " + quoted(temp) + " for an update: " + ec.message());
-    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
-    H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
-    Handle file(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()));
-    if (!file.valid()) {
-        std::filesystem::remove(temp, ec);
-        throw InputError("cannot open " + quoted(path) + " for an update (corrupt HDF5 file?)");
-    }
+    const Handle fapl = memory_file_access();
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
+    if (!file.valid()) throw InputError("cannot open " + quoted(path) + " for an update (corrupt HDF5 file?)");
     return file;
-}
-
-// Flushes and closes `file` (strong close degree: everything in it), then fsyncs `temp`.
-void close_for_commit(Handle& file, const std::filesystem::path& temp) {
-    {
-        QuietErrors quiet;
-        const hid_t id = file.get();
-        H5Fflush(id, H5F_SCOPE_GLOBAL);
-        const herr_t closed = H5Fclose(id);
-        file = Handle();  // the identifier is gone either way
-        if (closed < 0) throw std::runtime_error("HDF5: cannot finish writing " + quoted(temp));
-    }
-    sync_to_disk(temp, O_RDONLY);
 }
 
 }  // namespace
@@ -745,7 +789,7 @@ void close_for_commit(Handle& file, const std::filesystem::path& temp) {
 UpdateFile::UpdateFile(std::filesystem::path path)
     : path_(std::move(path)),
       temp_path_(temp_path_for(path_)),
-      file_(open_copy_read_write(path_, temp_path_)),
+      file_(open_in_memory(path_)),
       root_(open_root(file_), path_.string(), "/") {}
 
 UpdateFile::~UpdateFile() {
@@ -759,12 +803,12 @@ UpdateFile::~UpdateFile() {
 void UpdateFile::commit() {
     if (committed_) throw std::logic_error("UpdateFile::commit called twice for '" + path_.string() + "'");
     root_ = Group(Handle(), path_.string(), "/");
-    close_for_commit(file_, temp_path_);
+    write_image(close_to_image(file_, path_), temp_path_, path_);
     std::error_code ec;
     std::filesystem::rename(temp_path_, path_, ec);
     if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
     committed_ = true;
-    sync_to_disk(path_.parent_path().empty() ? "." : path_.parent_path(), O_RDONLY | O_DIRECTORY);
+    sync_folder(path_.parent_path().empty() ? "." : path_.parent_path());
 }
 
 // ------------------------------------------------------------------------------- InputFile

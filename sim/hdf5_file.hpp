@@ -41,6 +41,13 @@ public:
     [[nodiscard]] std::int64_t get() const { return id_; }
     [[nodiscard]] bool valid() const { return id_ >= 0; }
     void reset() noexcept;
+    // Gives up ownership without closing: for an identifier closed explicitly (H5Fclose),
+    // which after a failed close may still look valid and must not be closed twice.
+    [[nodiscard]] std::int64_t release() noexcept {
+        const std::int64_t id = id_;
+        id_ = -1;
+        return id;
+    }
 
 private:
     std::int64_t id_ = -1;
@@ -198,10 +205,11 @@ private:
 
 enum class Overwrite { no, yes };
 
-// A new HDF5 file written atomically: everything goes to "<path>.tmp-<pid>" in the same
-// folder, and only commit() renames it over `path`. Destroyed without commit (an error, a
-// crash in between) the temporary file is removed and an existing `path` is untouched.
-// Objects obtained from root() must not be used after commit().
+// A new HDF5 file written atomically: it is built in memory, and commit() writes it to
+// "<path>.tmp-<pid>" in the same folder, syncs it and renames it over `path`. Destroyed
+// without commit (an error, a crash in between) nothing is left and an existing `path` is
+// untouched; a full disk or a file-size limit at commit is an InputError with the reason,
+// again leaving `path` as it was. Objects obtained from root() must not be used after commit().
 class OutputFile {
 public:
     // InputError if the folder does not exist, or `path` exists and overwrite is Overwrite::no.
@@ -224,10 +232,10 @@ private:
     bool committed_ = false;
 };
 
-// An existing HDF5 file changed atomically: it is copied to "<path>.tmp-<pid>" in the same
-// folder, the copy is opened read-write, and commit() renames it over `path`. Destroyed
-// without commit, the copy is removed and `path` is untouched. InputError if `path` is
-// missing or not HDF5. Objects obtained from root() must not be used after commit().
+// An existing HDF5 file changed atomically: it is read into memory and changed there, and
+// commit() writes it to "<path>.tmp-<pid>" and renames it over `path`, as OutputFile does.
+// Destroyed without commit, `path` is untouched. InputError if `path` is missing or not
+// HDF5. Objects obtained from root() must not be used after commit().
 class UpdateFile {
 public:
     explicit UpdateFile(std::filesystem::path path);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "sim/errors.hpp"
+#include "sim/output_checks.hpp"
 #include "sim/hdf5_file.hpp"
 #include "sim/model_io.hpp"
 #include "sim/progress.hpp"
@@ -118,6 +119,7 @@ void run_sweep(const SweepOptions& o) {
             if (previous->fingerprint != fingerprint || previous->points_total != points.size())
                 throw InputError("--resume: '" + output.string() + "' is the result of a different sweep (fingerprint " + previous->fingerprint +
                                  ", this sweep " + fingerprint + "): its definition, base configuration or model differ");
+            if (coordinator) check_folder_writable(output.string(), "--resume");
         } else if (coordinator && !o.dry_run) {
             const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
             std::error_code ec;
@@ -125,6 +127,7 @@ void run_sweep(const SweepOptions& o) {
             if (fs::is_directory(output, ec)) throw InputError("--output '" + output.string() + "' is a folder");
             if (!o.force && fs::exists(output, ec))
                 throw InputError("--output '" + output.string() + "' already exists (use --resume to continue that sweep, --force to replace it)");
+            check_folder_writable(output.string(), "--output");
         }
 
         // Check every point before computing any.

@@ -154,7 +154,22 @@ void coordinate(const Session& s, const std::vector<std::size_t>& todo, const st
 
 }  // namespace
 
+namespace {
+
+// Whether an MPI launcher (mpirun/mpiexec of Open MPI or MPICH, srun with PMI or PMIx) started
+// this process. Started any other way, the process is a world of one and does not initialise
+// MPI at all: Open MPI's singleton start-up spawns a helper server, is slow, and fails where
+// its shared-memory files cannot be created, none of which a serial sweep needs.
+bool started_by_mpi_launcher() {
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
+        if (std::getenv(name)) return true;
+    return false;
+}
+
+}  // namespace
+
 Session::Session() {
+    if (!started_by_mpi_launcher()) return;
     int already = 0;
     MPI_Initialized(&already);
     if (!already) {

@@ -18,7 +18,7 @@
 namespace accel::sim::mpi {
 
 // Initialises MPI (when built with it) for the lifetime of the object; a process started
-// without mpirun is a world of one.
+// without an MPI launcher (mpirun, mpiexec, srun) is a world of one and leaves MPI alone.
 class Session {
 public:
     Session();

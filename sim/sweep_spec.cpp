@@ -11,6 +11,7 @@
 #include <toml.hpp>
 
 #include "sim/errors.hpp"
+#include "sim/text_file.hpp"
 
 namespace accel::sim {
 namespace {
@@ -169,15 +170,7 @@ SweepSpec load_sweep_spec(const fs::path& file, const Schema& schema) {
     SweepSpec spec;
     spec.file = file;
     const std::string where = "sweep file '" + file.string() + "'";
-    {
-        std::error_code ec;
-        if (!fs::is_regular_file(file, ec)) throw InputError(where + " does not exist or is not a file");
-        std::ifstream in(file, std::ios::binary);
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        if (!in && !in.eof()) throw InputError(where + " cannot be read");
-        spec.text = buffer.str();
-    }
+    spec.text = read_text_file(file, where);
     toml::value root;
     try {
         std::istringstream in(spec.text);

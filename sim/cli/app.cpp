@@ -8,6 +8,7 @@
 
 #include "accel_version.hpp"
 #include "sim/errors.hpp"
+#include "sim/output_checks.hpp"
 
 namespace accel::sim::cli {
 
@@ -77,7 +78,9 @@ void check_output_path(const std::string& path, bool force, std::string_view opt
     if (fs::is_directory(p, ec)) throw InputError(opt + ": '" + path + "' is a folder");
     if (!force && fs::exists(p, ec))
         throw InputError(opt + ": '" + path + "' already exists; use --force to overwrite it");
+    check_folder_writable(path, option);
 }
+
 
 int resolve_threads(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
 

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/output_checks.hpp"
+
 namespace accel::sim::cli {
 
 // What a subcommand needs to know about how the process was invoked.
@@ -29,8 +31,9 @@ void print_warning(std::string_view message);
 CLI::Validator finite_positive(const std::string& unit);  // finite and > 0
 CLI::Validator finite_number(const std::string& unit);    // finite
 
-// InputError unless `path` may be written by the option `option`: its folder exists, it is not
-// a folder, and it does not exist unless `force` (the --force flag) is set.
+// InputError unless `path` may be written by the option `option`: its folder exists and can
+// take a new file, it is not a folder, and it does not exist unless `force` (the --force flag)
+// is set. Checked before any computation, so a run never ends unable to save its result.
 void check_output_path(const std::string& path, bool force, std::string_view option);
 
 // --threads: 0 means the OpenMP default (OMP_NUM_THREADS, else all cores).

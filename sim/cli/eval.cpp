@@ -102,6 +102,8 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         std::error_code ec;
         if (std::filesystem::equivalent(o.output_path, o.input_path, ec))
             throw InputError("--output '" + o.output_path + "' is the model file; omit -o to add /eval/<n> to it");
+    } else if (std::filesystem::is_regular_file(o.input_path)) {
+        check_folder_writable(o.input_path, "accel eval (no --output: /eval/<n> is added to the model file)");
     }
     for (const auto& s : o.overrides)
         if (s.rfind("eval.", 0) != 0)

@@ -17,6 +17,9 @@ namespace {
 const std::set<std::string> provenance_keys = {"accel_version", "git_commit", "created_utc", "command_line", "config_toml",
                                                "seed",          "threads",    "fftw_version", "hdf5_version"};
 constexpr std::size_t long_text = 60;
+// accel writes groups at most four deep; HDF5 links may form a cycle (a group linked inside
+// itself), so the listing stops descending here instead of recursing without end.
+constexpr int max_listing_depth = 16;
 
 std::string join_path(const std::string& parent, const std::string& name) { return (parent == "/" ? "/" : parent + "/") + name; }
 
@@ -41,7 +44,7 @@ void list_attributes(const h5::Object& o, const std::string& indent, bool skip_p
     }
 }
 
-void list_group(const h5::Group& g, const std::string& path) {
+void list_group(const h5::Group& g, const std::string& path, int depth = 0) {
     std::vector<std::string> groups;
     bool header = false;
     const auto print_header = [&] {
@@ -74,7 +77,11 @@ void list_group(const h5::Group& g, const std::string& path) {
         std::string unit = ds.has_attribute("unit") ? "  unit " + ds.attribute_string("unit") : "";
         std::printf("  %-28s %-10s %s%s\n", name.c_str(), ds.type_name().c_str(), shape_text(ds.shape()).c_str(), unit.c_str());
     }
-    for (const auto& name : groups) list_group(g.open_group(name), join_path(path, name));
+    if (!groups.empty() && depth >= max_listing_depth) {
+        std::printf("%s: %zu groups more than %d levels deep not listed (a link cycle?)\n", path.c_str(), groups.size(), max_listing_depth);
+        return;
+    }
+    for (const auto& name : groups) list_group(g.open_group(name), join_path(path, name), depth + 1);
 }
 
 double percent(double fraction) { return 100.0 * fraction; }

@@ -124,6 +124,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     if (output.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
     const bool in_place = resuming && fs::exists(output) && fs::equivalent(output, o.resume_path);
     if (!in_place) check_output_path(output, o.force, "--output");
+    else check_folder_writable(output, "--resume");
 
     // Everything that can fail on the input fails here, before any training.
     for (const auto& w : preflight_checks(config)) print_warning(w);

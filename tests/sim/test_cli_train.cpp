@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -355,4 +356,59 @@ TEST_CASE("train --dry-run prints the effective configuration and trains nothing
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("[train]") && Contains("epochs = 7") && Contains("[eval]") && Contains("dataset = \"synthetic\""));
     CHECK_FALSE(fs::exists(dir / "x.h5"));
+}
+
+namespace {
+
+// Kills `accel train` with SIGKILL at `kills` random moments (seeded), resuming each time from
+// whatever checkpoint the last kill left, checks the file after every kill, then finishes and
+// compares with an uninterrupted run of the same seed, bit for bit.
+void kill_train_and_resume(int kills, unsigned seed) {
+    TempDir dir("accel-cli-train-kill");
+    const std::string run = one_chip + "--set train.epochs=6 --set train.threads=1";
+    REQUIRE(train(dir, "reference.h5", run).exit_code == 0);
+
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> delay_s(0.05, 2.5);
+    const std::string out = dir / "killed.h5";
+    std::int64_t last_epochs = 0;
+    for (int k = 0; k < kills; ++k) {
+        char timeout[32];
+        std::snprintf(timeout, sizeof timeout, "%.2f", delay_s(rng));
+        const bool exists = fs::exists(out);
+        const std::string command = exists ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q -o " + quoted(out);
+        const Run r = run_command(dir, std::string("timeout -s KILL ") + timeout + " '" + ACCEL_CLI_PATH + "' " + command);
+        INFO("kill " << k << " after " << timeout << " s: exit " << r.exit_code << ", stderr " << r.err);
+        CHECK((r.exit_code == 0 || r.exit_code == 137));
+        if (!fs::exists(out)) continue;  // killed before the first checkpoint
+        // Readable after every kill, and a finished epoch is never lost.
+        const h5::InputFile in(out);
+        const std::int64_t epochs = in.root().open_group("train/state").attribute_int64("epochs_done");
+        CHECK(epochs >= last_epochs);
+        last_epochs = epochs;
+        CHECK(run_accel(dir, "inspect " + quoted(out)).exit_code == 0);
+    }
+    const Run finish = run_accel(dir, fs::exists(out) ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q -o " + quoted(out));
+    INFO(finish.err);
+    REQUIRE(finish.exit_code == 0);
+    for (const char* name : {"/model/parameters", "/train/state/parameters", "/train/state/best_parameters", "/train/state/adam_first_moment",
+                             "/train/state/adam_second_moment"}) {
+        INFO(name);
+        CHECK(same_bits(dataset(dir / "reference.h5", name), dataset(out, name)));
+    }
+    const h5::InputFile a(dir / "reference.h5"), b(out);
+    CHECK(a.root().open_group("metrics/test").attribute_double("accuracy") == b.root().open_group("metrics/test").attribute_double("accuracy"));
+    CHECK(a.root().open_group("metrics/test").attribute_double("loss") == b.root().open_group("metrics/test").attribute_double("loss"));
+    // No temporary file of a killed process is left beside the result.
+    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("train: killed with SIGKILL at random moments, resumed, gives the uninterrupted result", "[cli]") {
+    kill_train_and_resume(3, 20261201u);
+}
+
+TEST_CASE("train: twenty SIGKILLs at random moments, each resumed", "[slow]") {
+    kill_train_and_resume(20, 7u);
 }

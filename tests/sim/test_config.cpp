@@ -18,6 +18,7 @@
 
 #include "sim/config.hpp"
 #include "sim/errors.hpp"
+#include "sim/text_file.hpp"
 #include "sim/model_config.hpp"
 #include "sim/schema.hpp"
 
@@ -254,7 +255,14 @@ TEST_CASE("Presets are listed, and an unknown preset names the available ones", 
 TEST_CASE("Malformed sources are rejected naming the file or override", "[unit][config]") {
     TempDir dir;
     const fs::path missing = dir.path / "missing.toml";
-    CHECK_THAT(input_error([&] { (void)load(std::nullopt, missing, {}); }), Contains(missing.string()) && Contains("cannot be read"));
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, missing, {}); }), Contains(missing.string()) && Contains("does not exist"));
+    // A folder would read as an empty file, and a device as an endless one.
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, dir.path, {}); }), Contains(dir.path.string()) && Contains("is a folder"));
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, fs::path("/dev/zero"), {}); }),
+               Contains("/dev/zero") && Contains("not a regular file"));
+    const auto huge = dir.path / "huge.toml";
+    fs::resize_file(dir.write("huge.toml", "# a comment\n"), max_text_file_bytes + 1);
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, huge, {}); }), Contains("huge.toml") && Contains("bytes"));
     const auto broken = dir.write("broken.toml", "[chip\nframe_time_ns = \n");
     CHECK_THAT(input_error([&] { (void)load(std::nullopt, broken, {}); }), Contains(broken.string()) && Contains("not valid TOML"));
     CHECK_THAT(input_error([] { (void)with_sets({"chip.frame_time_ns"}); }), Contains("expected section.key=value"));

@@ -1,5 +1,8 @@
 // Round trips and the atomic-commit guarantee of the HDF5 wrappers.
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <complex>
 #include <cstdint>
 #include <filesystem>
@@ -132,7 +135,7 @@ TEST_CASE("an output file appears only on commit and never clobbers a good file"
         {
             h5::OutputFile out(file, h5::Overwrite::no);
             out.root().set_attribute("x", 1.0);
-            CHECK(fs::exists(out.temp_path()));
+            CHECK_FALSE(fs::exists(out.temp_path()));  // built in memory until commit
             CHECK_FALSE(fs::exists(file));
         }
         CHECK_FALSE(fs::exists(file));
@@ -167,6 +170,36 @@ TEST_CASE("an output file appears only on commit and never clobbers a good file"
             again.commit();
         }
         CHECK(h5::InputFile(file).root().attribute_string("version") == "new");
+    }
+
+    SECTION("a write the system refuses at commit is an InputError with the reason; the good file stays") {
+        {
+            h5::OutputFile good(file, h5::Overwrite::no);
+            good.root().set_attribute("version", "good");
+            good.commit();
+        }
+        const std::string before = read_text(file);
+        // A file-size limit fails write(2) as a full disk does, without needing one.
+        struct rlimit old_limit {};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+        const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit = old_limit;
+        limit.rlim_cur = 4096;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+        std::string message;
+        try {
+            h5::OutputFile big(file, h5::Overwrite::yes);
+            const std::vector<double> data(100000, 1.0);
+            big.root().write_array<double>("data", data, {data.size()});
+            big.commit();
+        } catch (const InputError& e) {
+            message = e.what();
+        }
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+        std::signal(SIGXFSZ, old_handler);
+        CHECK_THAT(message, Catch::Contains("result.h5") && Catch::Contains("File too large"));
+        CHECK(read_text(file) == before);
+        CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
     }
 
     SECTION("a missing folder is an InputError naming it") {

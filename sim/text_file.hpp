@@ -1,0 +1,19 @@
+#pragma once
+// Reading a small text input (a config or sweep file) whole, with the checks a path given on
+// the command line needs: it must be a regular file (not a folder, a device or a pipe that
+// never ends) of a sane size.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace accel::sim {
+
+// Config and sweep files are a few kB; anything near this is not one.
+inline constexpr std::uintmax_t max_text_file_bytes = 16u << 20;
+
+// The bytes of `path`; InputError starting with `what` (e.g. "config file 'a.toml'") if it does
+// not exist, is not a regular file, is larger than max_text_file_bytes or cannot be read.
+[[nodiscard]] std::string read_text_file(const std::filesystem::path& path, const std::string& what);
+
+}  // namespace accel::sim

@@ -1,0 +1,56 @@
+// libFuzzer target: the configuration loader and the sweep-file loader on arbitrary text.
+// The first byte picks which: even, the rest is a config document (as `-c FILE.toml`) run
+// through every check a run makes before it starts; odd, the rest is a sweep file, loaded
+// and expanded into its points. Rejection must be an InputError (exit code 2 at the command
+// line); anything else that escapes, a crash or a sanitizer report is a bug.
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "sim/config.hpp"
+#include "sim/errors.hpp"
+#include "sim/model_config.hpp"
+#include "sim/model_factory.hpp"
+#include "sim/schema.hpp"
+#include "sim/sweep_spec.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
+
+namespace {
+
+using namespace accel::sim;
+
+void run_config(const Schema& schema, const std::string& text) {
+    Config c = Config::defaults(schema);
+    c.merge_toml(text, "fuzz input");
+    (void)preflight_checks(c);
+    if (c.string("design.architecture") != "d2nn") (void)energy_report(c);
+    // An accepted configuration reads back to itself from its own TOML (result files store it so).
+    Config back = Config::defaults(schema);
+    back.merge_toml(c.to_toml(), "round trip");
+    if (back.to_toml() != c.to_toml()) __builtin_trap();
+}
+
+void run_sweep_file(const Schema& schema, const std::uint8_t* data, std::size_t size) {
+    const auto path = accel::fuzz::scratch_file("sweep.toml", data, size);
+    const SweepSpec spec = load_sweep_spec(path, schema);
+    const Config base = sweep_base_config(spec, schema);
+    const auto points = expand_points(spec);
+    // The first points are enough to exercise every axis; a million would only be slow.
+    for (std::size_t k = 0; k < points.size() && k < 64; ++k) (void)point_config(base, points[k]);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    static const Schema schema = accel_schema();
+    try {
+        if (data[0] % 2 == 0) run_config(schema, std::string(reinterpret_cast<const char*>(data + 1), size - 1));
+        else run_sweep_file(schema, data + 1, size - 1);
+    } catch (const InputError&) {
+    } catch (const std::invalid_argument&) {  // a value the library rejects: exit code 2 too
+    }
+    return 0;
+}

@@ -1,0 +1,72 @@
+// libFuzzer target: the readers of result files and checkpoints on arbitrary bytes. Each
+// input is read as `accel inspect`, `accel eval`, `accel train --resume` and
+// `accel sweep --resume` read a file: the listing, the stored configuration, the model
+// parameters and training state (against the model that configuration builds, when it is
+// small), and the sweep table. Rejection must be an InputError (exit code 2 at the command
+// line); anything else that escapes, a crash or a sanitizer report is a bug.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+
+#include "datasets/dataset.hpp"
+#include "optics/propagator.hpp"
+#include "sim/cli/inspect.hpp"
+#include "sim/config.hpp"
+#include "sim/errors.hpp"
+#include "sim/hdf5_file.hpp"
+#include "sim/model_factory.hpp"
+#include "sim/model_io.hpp"
+#include "sim/schema.hpp"
+#include "sim/sweep_file.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
+
+namespace {
+
+using namespace accel;
+using namespace accel::sim;
+
+// Models worth building per input: small masks and few layers (the seed corpus is of that kind).
+bool small_enough(const Config& c) {
+    return c.integer("optics.mask_pixels") <= 64 && c.integer("optics.padding_px") <= 64 && c.reals("optics.distances_mm").size() <= 4 &&
+           c.integer("detector.rows") * c.integer("detector.cols") <= 256 && c.integer("digital.sensor_pixels") <= 4096;
+}
+
+void read_as_run(const std::filesystem::path& path, const Schema& schema) {
+    const h5::InputFile in(path);
+    const Config c = read_config(in.root(), schema);
+    if (!small_enough(c)) return;
+    optics::PropagationCache<float> cache;
+    datasets::Dataset shape;
+    shape.rows = shape.cols = 28;
+    shape.classes = 2;
+    const auto model = make_model(c, cache, shape);
+    (void)read_model_parameters(in.root(), *model);
+    (void)read_train_state(in.root(), *model);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    // The inspect listing goes nowhere: printing it for every input would only be slow.
+    if (!std::freopen("/dev/null", "w", stdout)) return 1;
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const Schema schema = accel_schema();
+    const auto path = accel::fuzz::scratch_file("result.h5", data, size);
+    const auto tolerate = [](auto&& read) {
+        try {
+            read();
+        } catch (const InputError&) {
+        } catch (const std::invalid_argument&) {  // a value the library rejects: exit code 2 too
+        }
+    };
+    tolerate([&] { cli::run_inspect({path.string()}); });
+    tolerate([&] { read_as_run(path, schema); });
+    tolerate([&] { (void)read_sweep_file(path); });
+    return 0;
+}
