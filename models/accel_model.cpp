@@ -194,6 +194,10 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
     const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
     if (gradient.empty()) return value;
 
+    // No charge at all (the light never reaches the photodiodes, e.g. lost over many layers
+    // below single precision): the normalised read-out has no direction to follow, so the
+    // image contributes no gradient (a 1/‖Q‖ factor would otherwise overflow to inf × 0).
+    if (!(norm2 > 0.0)) return value;
     double dz_dot_z = 0.0;
     for (std::size_t c = 0; c < outputs; ++c) dz_dot_z += ws.dlogits[c] * ws.logits[c];
     gradient[block("log_logit_scale").offset] += dz_dot_z;  // z ∝ γ = e^g

@@ -129,6 +129,9 @@ double D2nnModel<Real>::loss(std::span<const float> image, int label, const Fram
     const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
     if (gradient.empty()) return value;
 
+    // No charge at all (no light reaches the class regions): no gradient from this image, as
+    // in the ACCEL model; the 1/ΣQ factor would otherwise overflow.
+    if (total == 0.0) return value;
     double dz_dot_z = 0.0;
     for (std::size_t k = 0; k < k_count; ++k) dz_dot_z += ws.dlogits[k] * ws.logits[k];
     gradient[block("log_logit_scale").offset] += dz_dot_z;
