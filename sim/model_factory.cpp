@@ -1,5 +1,7 @@
 #include "sim/model_factory.hpp"
 
+#include <unistd.h>
+
 #include <omp.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "models/d2nn_model.hpp"
 #include "models/digital_model.hpp"
 #include "optics/sampling.hpp"
+#include "sim/digest.hpp"
 #include "sim/errors.hpp"
 #include "sim/model_config.hpp"
 
@@ -174,6 +177,15 @@ std::string RunData::describe() const {
     return s;
 }
 
+std::string RunData::digest() const {
+    std::uint64_t h = fnv_offset_basis;
+    for (const datasets::Dataset* d : {&train, &test}) {
+        h = sim::digest(d->pixels.data(), d->pixels.size() * sizeof(float), h);
+        h = sim::digest(d->labels.data(), d->labels.size(), h);
+    }
+    return hex16(h);
+}
+
 RunData load_data(const Config& c, DataNeeds needs) {
     RunData d;
     try {
@@ -314,6 +326,39 @@ models::TrainSettings train_settings(const Config& c) {
 }
 
 // ------------------------------------------------------------------------------- preflight
+
+double estimated_memory_bytes(const Config& c) {
+    const double threads = threads_for(c);
+    const std::string& arch = architecture(c);
+    if (arch == "digital") {
+        // Weights with gradient and both Adam moments, and one sensor image per thread.
+        const double pixels = static_cast<double>(c.integer("digital.sensor_pixels"));
+        return 4.0 * 8.0 * pixels * static_cast<double>(c.integer("eac.outputs")) + threads * 4.0 * 8.0 * pixels;
+    }
+    const double n = static_cast<double>(c.integer("optics.mask_pixels") + 2 * c.integer("optics.padding_px"));
+    const double plane = n * n * sizeof(std::complex<float>);
+    const double mask = static_cast<double>(c.integer("optics.mask_pixels")) * static_cast<double>(c.integer("optics.mask_pixels"));
+    const double layers = static_cast<double>(c.reals("optics.distances_mm").size()) + (c.real("optics.input_distance_mm") > 0.0 ? 1.0 : 0.0);
+    // Each thread keeps the field before and after every mask for the backward pass plus FFT
+    // scratch; the cache one transfer function per distance; the parameters, their gradient
+    // and Adam moments in double.
+    return threads * (2.0 * layers + 4.0) * plane + layers * plane + 4.0 * 8.0 * layers * mask;
+}
+
+double physical_memory_bytes() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+}
+
+void check_memory(const Config& c) {
+    const double needed = estimated_memory_bytes(c), available = physical_memory_bytes();
+    if (available > 0.0 && needed > available) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.3g GiB, more than the %.3g GiB", needed / (1u << 30), available / (1u << 30));
+        throw InputError(std::string("this design needs at least ") + text + " of this machine's memory (keys optics.mask_pixels, "
+                         "optics.padding_px, optics.distances_mm, digital.sensor_pixels, train.threads)");
+    }
+}
 
 std::vector<std::string> preflight_checks(const Config& c) {
     check_consistency(c);

@@ -32,6 +32,9 @@ struct RunData {
     bool test_is_subset = false;
     int full_test_size = 0;               // images in the official test split
     [[nodiscard]] std::string describe() const;  // "synthetic-shapes: 1800 train, 200 validation, 1000 test"
+    // Digest of every image and label loaded (16 hex digits): a resumed run checks that its
+    // data files have not changed since it started.
+    [[nodiscard]] std::string digest() const;
 };
 
 enum class DataNeeds { train_and_test, test_only };
@@ -92,6 +95,11 @@ enum class Purpose {
 // the all-optical read-out, and the sampling of every propagation (optics::check_transfer_function).
 // Returns the warnings (one line each) for the caller to print; errors throw InputError.
 [[nodiscard]] std::vector<std::string> preflight_checks(const Config& c);
+// A lower estimate of a simulation's peak memory (bytes) from the grid, the number of planes,
+// the threads and the parameter count, and the InputError when it exceeds the machine's
+// physical memory: a design that cannot fit is reported before a long run starts.
+[[nodiscard]] double estimated_memory_bytes(const Config& c);
+void check_memory(const Config& c);
 
 // ------------------------------------------------------------------------- test evaluation
 

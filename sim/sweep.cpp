@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "sim/digest.hpp"
 #include "sim/errors.hpp"
 #include "sim/output_checks.hpp"
 #include "sim/hdf5_file.hpp"

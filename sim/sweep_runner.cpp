@@ -1,5 +1,6 @@
 #include "sim/sweep_runner.hpp"
 
+#include <stdexcept>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -109,6 +110,7 @@ std::vector<std::string> PointRunner::check(const SweepPoint& point) {
             if (c.string("design.architecture") == "d2nn") (void)energy_report(c);  // the clear error of a d2nn energy sweep
             return warnings;
         }
+        check_memory(c);
         const RunData& data = data_for(c);
         const auto model = make_model(c, cache_, spec_.run == SweepRun::train ? data.train : data.test);
         if (spec_.run == SweepRun::eval && model->parameter_count() != model_parameters_.size())
@@ -117,6 +119,8 @@ std::vector<std::string> PointRunner::check(const SweepPoint& point) {
                              "; an eval sweep may vary only what leaves the model's shape alone");
         return warnings;
     } catch (const InputError& e) {
+        throw InputError(point_name(point) + ": " + e.what());
+    } catch (const std::invalid_argument& e) {  // a value the optics or models reject
         throw InputError(point_name(point) + ": " + e.what());
     }
 }

@@ -10,6 +10,7 @@
 
 #include <toml.hpp>
 
+#include "sim/digest.hpp"
 #include "sim/errors.hpp"
 #include "sim/text_file.hpp"
 
@@ -286,17 +287,6 @@ Config point_config(const Config& base, const SweepPoint& point) {
     return c;
 }
 
-std::string digest_hex(const void* data, std::size_t size, std::uint64_t seed) {
-    std::uint64_t h = seed;
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < size; ++i) {
-        h ^= bytes[i];
-        h *= 0x100000001b3ull;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 std::string sweep_fingerprint(const SweepSpec& spec, const Config& base, const std::string& model_digest) {
     std::string canonical = std::string("run=") + to_string(spec.run) + "\ncombine=" + to_string(spec.combine) +

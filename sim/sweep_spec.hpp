@@ -88,7 +88,4 @@ struct SweepPoint {
 // by the sweep with the same fingerprint. 16 hex digits.
 [[nodiscard]] std::string sweep_fingerprint(const SweepSpec& spec, const Config& base, const std::string& model_digest);
 
-// FNV-1a 64 of bytes, as 16 hex digits (fingerprints, not security).
-[[nodiscard]] std::string digest_hex(const void* data, std::size_t size, std::uint64_t seed = 0xcbf29ce484222325ull);
-
 }  // namespace accel::sim

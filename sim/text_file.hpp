@@ -9,8 +9,9 @@
 
 namespace accel::sim {
 
-// Config and sweep files are a few kB; anything near this is not one.
-inline constexpr std::uintmax_t max_text_file_bytes = 16u << 20;
+// Config and sweep files are a few kB (a 64-layer distance list is 400 bytes); anything near
+// this is not one, and the TOML reader's time grows faster than linearly with long arrays.
+inline constexpr std::uintmax_t max_text_file_bytes = 256u << 10;
 
 // The bytes of `path`; InputError starting with `what` (e.g. "config file 'a.toml'") if it does
 // not exist, is not a regular file, is larger than max_text_file_bytes or cannot be read.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/cli/config_options.hpp"
+#include "sim/model_config.hpp"
 #include "sim/schema.hpp"
 
 namespace accel::sim::cli {
@@ -59,7 +60,9 @@ void add_config(CLI::App& app, const Invocation&) {
             std::cout << reference(schema);
             return;
         }
-        std::cout << load_config(schema, opt->config).to_toml();
+        const Config c = load_config(schema, opt->config);
+        check_consistency(c);  // what a run would reject, `config` rejects too
+        std::cout << c.to_toml();
     });
 }
 

@@ -126,6 +126,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
         config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
         for (const auto& w : preflight_checks(config)) print_warning(w);
+        check_memory(config);
         data = load_data(config, DataNeeds::test_only);
         model = make_model(config, cache, data.test);
         parameters = read_model_parameters(in.root(), *model);

@@ -2,6 +2,7 @@
 // sim/cli/, and maps errors to exit codes (0 success, 2 bad input, 1 internal error).
 
 #include <stdexcept>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
         return cli::report_error(e.what(), 2);
     } catch (const std::invalid_argument& e) {  // the library rejecting a user-supplied value
         return cli::report_error(e.what(), 2);
+    } catch (const std::bad_alloc&) {  // a design beyond this machine that the preflight estimate let through
+        return cli::report_error("out of memory: this design needs more memory than the machine can give (see optics.mask_pixels, "
+                                 "optics.padding_px, the number of layers, digital.sensor_pixels and train.threads)", 2);
     } catch (const std::exception& e) {
         return cli::report_error(std::string("internal error: ") + e.what(), 1);
     }

@@ -194,7 +194,8 @@ void propagate_as(const PropagateOptions& o, const Invocation& invocation) {
     check_output_path(o.output_path, o.force, "--output");
     if (!o.png_path.empty()) {
         check_output_path(o.png_path, o.force, "--png");
-        if (std::filesystem::path(o.png_path) == std::filesystem::path(o.output_path))
+        // Compared as absolute, normalised paths: "d/a.h5" and "d/./a.h5" are one file.
+        if (std::filesystem::weakly_canonical(o.png_path) == std::filesystem::weakly_canonical(o.output_path))
             throw InputError("--png and --output name the same file '" + o.png_path + "'");
     }
     if (o.input_path.empty() && o.source.empty())

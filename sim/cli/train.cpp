@@ -80,6 +80,7 @@ void write_result(const fs::path& path, models::Model& model, const ResultConten
     h5::Group& root = file.root();
     write_provenance(root, *r.provenance);
     root.set_attribute("data", r.data->describe());
+    root.set_attribute("data_digest", r.data->digest());
     write_model(root, model, r.state->best_parameters, conditions_for(*r.config, Purpose::noise_free));
     write_train_state(root, *r.state, r.test != nullptr);
     if (r.test) {
@@ -128,6 +129,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
 
     // Everything that can fail on the input fails here, before any training.
     for (const auto& w : preflight_checks(config)) print_warning(w);
+    check_memory(config);
     const RunData data = load_data(config, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
     const std::unique_ptr<models::Model> model = make_model(config, cache, data.train);
@@ -151,6 +153,12 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     if (resuming) {
         const h5::InputFile in(o.resume_path);
         state = read_train_state(in.root(), *model);
+        // The configuration comes from the checkpoint, but the images from the data files as
+        // they are now: a changed file would silently mix two datasets in one run.
+        if (in.root().has_attribute("data_digest") && in.root().attribute_string("data_digest") != data.digest())
+            throw InputError("--resume '" + o.resume_path + "': the data differ from those the run was trained on (digest " +
+                             in.root().attribute_string("data_digest") + ", now " + data.digest() + "); the files of " +
+                             data.describe().substr(0, data.describe().find(':')) + " changed since");
     } else {
         state = starting_state(config, trainer, *model);
     }

@@ -3,7 +3,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <memory>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include "datasets/synthetic.hpp"
 #include "models/accel_model.hpp"
@@ -141,4 +147,60 @@ TEST_CASE("Evaluating several chips through the shared optics equals evaluating 
         CHECK(alone.confusion == shared[static_cast<std::size_t>(k)].confusion);
     }
     CHECK(shared[0].confusion != shared[1].confusion);  // chips and their noise differ
+}
+
+namespace {
+
+// A model whose gradient turns non-finite from the `bad_step`-th loss call on: what a design
+// whose signal leaves the numerical range produces.
+class NonFiniteModel final : public models::Model {
+public:
+    explicit NonFiniteModel(int bad_call) : bad_call_(bad_call) {}
+    [[nodiscard]] std::string architecture() const override { return "stub"; }
+    [[nodiscard]] int classes() const override { return 2; }
+    [[nodiscard]] const std::vector<models::ParameterBlock>& blocks() const override { return blocks_; }
+    [[nodiscard]] std::vector<double> initial_parameters(std::uint64_t) const override { return {0.5, -0.5}; }
+    void prepare(std::span<const double>, const models::Conditions&) override {}
+    [[nodiscard]] std::unique_ptr<models::ModelWorkspace> make_workspace() const override {
+        return std::make_unique<models::ModelWorkspace>();
+    }
+    double loss(std::span<const float>, int, const models::FrameKey&, models::ModelWorkspace&, std::span<double> logits,
+                std::span<double> gradient) const override {
+        logits[0] = 1.0;
+        logits[1] = 0.0;
+        if (!gradient.empty()) {
+            const bool bad = calls_.fetch_add(1) >= bad_call_;
+            gradient[0] += bad ? std::numeric_limits<double>::infinity() * 0.0 : 0.1;
+            gradient[1] += 0.1;
+        }
+        return 0.5;
+    }
+    [[nodiscard]] int predict(std::span<const float>, const models::FrameKey&, models::ModelWorkspace&) const override { return 0; }
+
+private:
+    int bad_call_;
+    mutable std::atomic<int> calls_{0};
+    std::vector<models::ParameterBlock> blocks_{{"w", 0, 2}};
+};
+
+}  // namespace
+
+TEST_CASE("A non-finite gradient stops training with the reason before it reaches the parameters", "[unit][trainer]") {
+    const auto data = datasets::make_synthetic(64, 2, 1);
+    NonFiniteModel model(40);  // fine for the first epoch (32 images), bad in the second
+    models::TrainSettings s = settings(1, 3);
+    models::Trainer trainer(model, s);
+    models::TrainState state = trainer.initial_state();
+    std::vector<models::TrainState> checkpoints;
+    std::string message;
+    try {
+        trainer.train(data, all(32), {}, state, {}, [&](const models::TrainState& st) { checkpoints.push_back(st); });
+    } catch (const std::invalid_argument& e) {
+        message = e.what();
+    }
+    CHECK_THAT(message, Catch::Contains("non-finite gradient") && Catch::Contains("epoch 2"));
+    REQUIRE(checkpoints.size() == 1);  // the first epoch was saved, the second never was
+    for (const auto& cp : checkpoints)
+        for (double p : cp.parameters) CHECK(std::isfinite(p));
+    for (double p : state.parameters) CHECK(std::isfinite(p));
 }

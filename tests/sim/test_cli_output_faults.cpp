@@ -4,13 +4,18 @@
 // was already on disk.
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "sim/errors.hpp"
+#include "sim/model_io.hpp"
 #include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
@@ -81,6 +86,9 @@ TEST_CASE("an output folder that takes no files is reported before any computati
     expect_bad_input(run_accel(dir, "sweep " + quoted(dir / "light.toml") + " -o " + out("s.h5")), {"--output", folder});
     expect_bad_input(run_accel(dir, "energy --preset accel-2023 -o " + out("e.h5")), {"--output", folder});
     expect_bad_input(run_accel(dir, "propagate --source gaussian --n 16 --distance 1e-4 -o " + out("p.h5")), {"--output", folder});
+    expect_bad_input(run_accel(dir, "propagate --source gaussian --n 16 --distance 1e-4 -o " + quoted(dir / "p.h5") + " --png " + out("p.png")),
+                     {"--png", folder});
+    CHECK_FALSE(fs::exists(dir / "p.h5"));
     REQUIRE(run_accel(dir, "train " + small + "-o " + quoted(dir / "model.h5")).exit_code == 0);
     expect_bad_input(run_accel(dir, "eval " + quoted(dir / "model.h5") + " -o " + out("e.h5")), {"--output", folder});
 }
@@ -108,4 +116,27 @@ TEST_CASE("a disk that fills while a result is written: exit 2 with the reason, 
     }
     CHECK(read_text(model) == before);
     check_no_temporaries(dir);
+}
+
+TEST_CASE("a PNG the disk refuses is bad input naming the file", "[unit]") {
+    TempDir dir("accel-png-faults");
+    const fs::path png = dir.path / "phase.png";
+    std::vector<double> phase(64 * 64);
+    for (std::size_t i = 0; i < phase.size(); ++i) phase[i] = 0.001 * static_cast<double>(i % 6283);
+    struct rlimit old_limit {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = old_limit;
+    limit.rlim_cur = 100;  // bytes: less than any PNG of 64×64 pixels
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    std::string message;
+    try {
+        accel::sim::write_phase_png(png, phase, 64);
+    } catch (const accel::sim::InputError& e) {
+        message = e.what();
+    }
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK_THAT(message, Contains("phase.png"));
+    CHECK(fs::is_empty(dir.path));  // no partial image or temporary left
 }

@@ -412,3 +412,50 @@ TEST_CASE("train: killed with SIGKILL at random moments, resumed, gives the unin
 TEST_CASE("train: twenty SIGKILLs at random moments, each resumed", "[slow]") {
     kill_train_and_resume(20, 7u);
 }
+
+TEST_CASE("train --resume refuses data files that changed since the run started", "[cli]") {
+    TempDir dir;
+    const fs::path mnist = dir.path / "mnist";
+    fs::copy(fs::path(ACCEL_SOURCE_DIR) / "datasets" / "mnist", mnist);
+    const std::string run = "--preset synthetic-quick --set data.dataset=mnist --set data.mnist_dir=" + quoted(mnist.string()) +
+                            " --set data.train_images=200 --set data.test_images=100 --set eac.outputs=10 --set eac.output_lines=10 " + one_chip;
+    REQUIRE(run_accel(dir, "train " + run + "--set train.epochs=1 -q -o " + quoted(dir / "m.h5")).exit_code == 0);
+    CHECK(h5::InputFile(dir / "m.h5").root().attribute_string("data_digest").size() == 16);
+    // Same files: the resume goes on.
+    REQUIRE(run_accel(dir, "train --resume " + quoted(dir / "m.h5") + " --set train.epochs=2 -q").exit_code == 0);
+    // Other labels under the same name.
+    fs::copy_file(mnist / "t10k-labels-idx1-ubyte.gz", mnist / "train-labels-idx1-ubyte.gz", fs::copy_options::overwrite_existing);
+    const std::string before = read_text(dir / "m.h5");
+    expect_bad_input(run_accel(dir, "train --resume " + quoted(dir / "m.h5") + " --set train.epochs=3"), {"m.h5", "data differ", "mnist"});
+    CHECK(read_text(dir / "m.h5") == before);
+}
+
+TEST_CASE("a design beyond the machine's memory is reported before anything starts", "[cli]") {
+    TempDir dir;
+    // The largest legal grid (16384 + 2·8192 = 32768 px per side, 8 GiB per plane) with 64 planes
+    // needs terabytes: no machine that runs this suite has them.
+    std::string sixty_four = "[20.0";
+    for (int l = 1; l < 64; ++l) sixty_four += ", 20.0";
+    sixty_four += "]";
+    const Run r = run_accel(dir, "train " + small + "--set optics.mask_pixels=16384 --set optics.padding_px=8192 --set 'optics.distances_mm=" +
+                                     sixty_four + "' --set detector.pitch_um=4000 -o " + quoted(dir / "big.h5"));
+    expect_bad_input(r, {"memory", "GiB", "optics.mask_pixels"});
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(dir / "big.h5"));
+
+    SECTION("an allocation that fails beyond the estimate is bad input too") {
+        // 512 MiB per plane (8192² complex floats). The process is held below what it needs:
+        // by its address space, or, under AddressSanitizer (which needs terabytes of address
+        // space for itself), by the sanitizer's own allocation cap.
+#if defined(__SANITIZE_ADDRESS__)
+        const std::string limit = "ASAN_OPTIONS=\"$ASAN_OPTIONS:allocator_may_return_null=1:max_allocation_size_mb=256\" ";
+#else
+        const std::string limit = "prlimit --as=1500000000 ";
+#endif
+        const Run late = run_command(dir, limit + "'" + ACCEL_CLI_PATH + "' train " + small +
+                                              "--set optics.mask_pixels=4096 --set optics.padding_px=2048 --set detector.pitch_um=600 -q -o " +
+                                              quoted(dir / "big.h5"));
+        expect_bad_input(late, {"memory"});
+        CHECK_FALSE(fs::exists(dir / "big.h5"));
+    }
+}
