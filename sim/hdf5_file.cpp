@@ -17,6 +17,7 @@
 #include <hdf5.h>
 
 #include "sim/errors.hpp"
+#include "sim/io_watchdog.hpp"
 
 namespace accel::sim::h5 {
 
@@ -25,7 +26,8 @@ static_assert(std::is_same_v<hid_t, std::int64_t>, "the wrappers hold hid_t as i
 namespace {
 
 // Switches HDF5's automatic error-stack printing off for the lifetime of the guard and
-// restores whatever was installed before, so the wrappers leave no global state behind.
+// restores whatever was installed before, so the wrappers leave no global state behind; and
+// bounds the guarded calls in time (IoWatchdog), since HDF5 may loop on a damaged file.
 class QuietErrors {
 public:
     QuietErrors() {
@@ -39,6 +41,7 @@ public:
 private:
     H5E_auto2_t func_ = nullptr;
     void* data_ = nullptr;
+    IoWatchdog watchdog_;
 };
 
 // Appended piecewise: GCC 12 reports a false -Wrestrict for "'" + std::string&& (GCC bug 105329).

@@ -17,12 +17,14 @@
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/train.hpp"
 #include "sim/errors.hpp"
+#include "sim/io_watchdog.hpp"
 #include "sim/provenance.hpp"
 
 int main(int argc, char** argv) {
     namespace cli = accel::sim::cli;
     CLI::App app;
     cli::configure_app(app);
+    accel::sim::install_hdf5_crash_handler();
     const cli::Invocation invocation{accel::sim::shell_command_line(argc, argv)};
     cli::add_propagate(app, invocation);
     cli::add_energy(app, invocation);

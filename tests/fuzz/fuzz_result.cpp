@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <string>
 #include <stdexcept>
 
 #include "datasets/dataset.hpp"
@@ -34,17 +36,31 @@ bool small_enough(const Config& c) {
            c.integer("detector.rows") * c.integer("detector.cols") <= 256 && c.integer("digital.sensor_pixels") <= 4096;
 }
 
-void read_as_run(const std::filesystem::path& path, const Schema& schema) {
+// Building a model plans FFTs, far slower than reading a file: the models of the last few
+// configurations are kept (mutated inputs mostly keep the seed's configuration).
+struct ModelCache {
+    optics::PropagationCache<float> propagation;
+    std::map<std::string, std::unique_ptr<models::Model>> models;
+
+    models::Model& model_for(const Config& c) {
+        const std::string key = c.to_toml();
+        auto it = models.find(key);
+        if (it != models.end()) return *it->second;
+        if (models.size() >= 8) models.clear();
+        datasets::Dataset shape;
+        shape.rows = shape.cols = 28;
+        shape.classes = 2;
+        return *models.emplace(key, make_model(c, propagation, shape)).first->second;
+    }
+};
+
+void read_as_run(const std::filesystem::path& path, const Schema& schema, ModelCache& cache) {
     const h5::InputFile in(path);
     const Config c = read_config(in.root(), schema);
     if (!small_enough(c)) return;
-    optics::PropagationCache<float> cache;
-    datasets::Dataset shape;
-    shape.rows = shape.cols = 28;
-    shape.classes = 2;
-    const auto model = make_model(c, cache, shape);
-    (void)read_model_parameters(in.root(), *model);
-    (void)read_train_state(in.root(), *model);
+    models::Model& model = cache.model_for(c);
+    (void)read_model_parameters(in.root(), model);
+    (void)read_train_state(in.root(), model);
 }
 
 }  // namespace
@@ -57,6 +73,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const Schema schema = accel_schema();
+    static ModelCache cache;
     const auto path = accel::fuzz::scratch_file("result.h5", data, size);
     const auto tolerate = [](auto&& read) {
         try {
@@ -66,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     };
     tolerate([&] { cli::run_inspect({path.string()}); });
-    tolerate([&] { read_as_run(path, schema); });
+    tolerate([&] { read_as_run(path, schema, cache); });
     tolerate([&] { (void)read_sweep_file(path); });
     return 0;
 }
