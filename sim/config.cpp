@@ -114,6 +114,7 @@ std::optional<ConfigValue> convert(const toml::value& v, ValueType type) {
 }
 
 toml::value parse_toml(std::string_view text, std::string_view origin) {
+    check_utf8(text, std::string(origin));
     std::istringstream in{std::string(text)};
     try {
         return toml::parse(in, std::string(origin));
@@ -236,6 +237,7 @@ void Config::set(std::string_view assignment, std::string_view origin) {
     const KeySpec* spec = schema_->find(key);
     if (!spec) throw InputError(std::string(origin) + ": unknown key '" + key + "'; did you mean '" + schema_->nearest(key) + "'?");
     if (text.empty()) throw InputError(std::string(origin) + ": no value given for " + key);
+    check_utf8(text, std::string(origin));
     std::optional<ConfigValue> value;
     try {
         std::istringstream in("v = " + text);

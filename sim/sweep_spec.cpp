@@ -172,6 +172,7 @@ SweepSpec load_sweep_spec(const fs::path& file, const Schema& schema) {
     spec.file = file;
     const std::string where = "sweep file '" + file.string() + "'";
     spec.text = read_text_file(file, where);
+    check_utf8(spec.text, where);
     toml::value root;
     try {
         std::istringstream in(spec.text);

@@ -284,3 +284,17 @@ TEST_CASE("Consistency checks reject settings that contradict each other", "[uni
     // A small array shifted off-centre beyond the window edge is caught too.
     CHECK_THROWS_AS(check_consistency(load("accel-2023", std::nullopt, {"detector.centre_x_um=1500"})), InputError);
 }
+
+TEST_CASE("Text that is not UTF-8 is rejected before the TOML reader sees it", "[unit][config]") {
+    // Found by fuzzing: a bad sequence inside a literal string made the TOML reader (toml11
+    // 3.7) read out of bounds while reporting it.
+    const fs::path found = fs::path(ACCEL_SOURCE_DIR) / "tests/fuzz/regressions/config-literal-string-bad-utf8.toml";
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, found, {}); }), Contains("config-literal-string-bad-utf8.toml") && Contains("UTF-8"));
+    TempDir dir;
+    CHECK_THAT(input_error([&] { (void)load(std::nullopt, dir.write("a.toml", "[eac]\nweights = 'bin\xC0\xAF" "ary'\n"), {}); }),
+               Contains("line 2") && Contains("UTF-8"));  // an overlong '/'
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.weights='\xED\xA0\x80'"}); }), Contains("UTF-8"));  // a surrogate
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.weights='\xF4\x90\x80\x80'"}); }), Contains("UTF-8"));  // above U+10FFFF
+    // Valid multi-byte text passes the check (and is then judged by the schema).
+    CHECK_THAT(input_error([] { (void)with_sets({"eac.weights='bin\xC3\xA4ry'"}); }), !Contains("UTF-8"));
+}
