@@ -105,12 +105,13 @@ const RunData& PointRunner::data_for(const Config& c) {
 std::vector<std::string> PointRunner::check(const SweepPoint& point) {
     try {
         const Config c = point_config(base_, point);
+        // First: the sampling checks themselves allocate grids of the design's size.
+        if (spec_.run != SweepRun::energy) check_memory(c);
         std::vector<std::string> warnings = preflight_checks(c);
         if (spec_.run == SweepRun::energy) {
             if (c.string("design.architecture") == "d2nn") (void)energy_report(c);  // the clear error of a d2nn energy sweep
             return warnings;
         }
-        check_memory(c);
         const RunData& data = data_for(c);
         const auto model = make_model(c, cache_, spec_.run == SweepRun::train ? data.train : data.test);
         if (spec_.run == SweepRun::eval && model->parameter_count() != model_parameters_.size())

@@ -125,8 +125,8 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.noise) config.set("eval.noise=true", "--noise");
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
         config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
+        check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
         for (const auto& w : preflight_checks(config)) print_warning(w);
-        check_memory(config);
         data = load_data(config, DataNeeds::test_only);
         model = make_model(config, cache, data.test);
         parameters = read_model_parameters(in.root(), *model);

@@ -195,7 +195,9 @@ void propagate_as(const PropagateOptions& o, const Invocation& invocation) {
     if (!o.png_path.empty()) {
         check_output_path(o.png_path, o.force, "--png");
         // Compared as absolute, normalised paths: "d/a.h5" and "d/./a.h5" are one file.
-        if (std::filesystem::weakly_canonical(o.png_path) == std::filesystem::weakly_canonical(o.output_path))
+        namespace fs = std::filesystem;
+        const auto normal = [](const std::string& p) { return fs::absolute(fs::path(p)).lexically_normal(); };
+        if (normal(o.png_path) == normal(o.output_path) || fs::weakly_canonical(o.png_path) == fs::weakly_canonical(o.output_path))
             throw InputError("--png and --output name the same file '" + o.png_path + "'");
     }
     if (o.input_path.empty() && o.source.empty())

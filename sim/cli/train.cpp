@@ -128,8 +128,8 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     else check_folder_writable(output, "--resume");
 
     // Everything that can fail on the input fails here, before any training.
+    check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
     for (const auto& w : preflight_checks(config)) print_warning(w);
-    check_memory(config);
     const RunData data = load_data(config, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
     const std::unique_ptr<models::Model> model = make_model(config, cache, data.train);
