@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -64,18 +67,23 @@ void check_same_table(const std::string& a, const std::string& b) {
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
-// Kills `accel sweep` with SIGKILL at `kills` random moments (seeded), resuming each time,
-// checks the file after every kill, then finishes and compares with an uninterrupted run.
+// Kills `accel sweep` with SIGKILL at `kills` random moments (seeded) within the time an
+// uninterrupted run takes, resuming each time and checking the file after every kill. A run
+// that finishes before its kill is compared with the uninterrupted one and started afresh,
+// so that every iteration has a run to kill; at least a third must end in a kill.
 void kill_and_resume(int kills, unsigned seed) {
     TempDir dir("accel-cli-sweep-kill");
     write_text(dir / "light.toml", light_sweep);
+    const auto started = std::chrono::steady_clock::now();
     const Run reference = run_accel(dir, "sweep " + quote(dir / "light.toml") + " -o " + quote(dir / "reference.h5") + " -q --threads 1");
+    const double reference_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     REQUIRE(reference.exit_code == 0);
 
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> delay_s(0.05, 2.5);
+    std::uniform_real_distribution<double> delay_s(0.05, std::max(0.1, 0.6 * reference_s));
     const std::string out = dir / "killed.h5";
     std::size_t last_rows = 0;
+    int killed = 0;
     for (int k = 0; k < kills; ++k) {
         char timeout[32];
         std::snprintf(timeout, sizeof timeout, "%.2f", delay_s(rng));
@@ -84,11 +92,18 @@ void kill_and_resume(int kills, unsigned seed) {
                                            " -o " + quote(out) + " -q --threads 1" + (exists ? " --resume" : ""));
         INFO("kill " << k << " after " << timeout << " s: exit " << r.exit_code << ", stderr " << r.err);
         CHECK((r.exit_code == 0 || r.exit_code == 137));
+        killed += r.exit_code == 137;
         if (!std::filesystem::exists(out)) continue;  // killed before the file was first written
         const SweepFileState s = read_sweep_file(out);   // readable after every kill
         CHECK(s.rows.size() >= last_rows);               // finished points are never lost
         last_rows = s.rows.size();
+        if (r.exit_code == 0) {  // finished before the kill: check it, then start again
+            check_same_table(dir / "reference.h5", out);
+            std::filesystem::remove(out);
+            last_rows = 0;
+        }
     }
+    CHECK(killed * 3 >= kills);  // a third at least, however the machine's speed varies
     const bool exists = std::filesystem::exists(out);
     const Run finish = run_accel(dir, "sweep " + quote(dir / "light.toml") + " -o " + quote(out) + " -q --threads 2" + (exists ? " --resume" : ""));
     INFO(finish.err);

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -360,45 +362,64 @@ TEST_CASE("train --dry-run prints the effective configuration and trains nothing
 
 namespace {
 
-// Kills `accel train` with SIGKILL at `kills` random moments (seeded), resuming each time from
-// whatever checkpoint the last kill left, checks the file after every kill, then finishes and
-// compares with an uninterrupted run of the same seed, bit for bit.
+// Kills `accel train` with SIGKILL at `kills` random moments (seeded) within the time an
+// uninterrupted run takes, resuming each time from whatever checkpoint the last kill left and
+// checking the file after every kill. A run that finishes before its kill is compared with
+// the uninterrupted run of the same seed, bit for bit, and started afresh, so that every
+// iteration has a run to kill; at least a third must end in a kill. The last run is finished and compared.
 void kill_train_and_resume(int kills, unsigned seed) {
     TempDir dir("accel-cli-train-kill");
     const std::string run = one_chip + "--set train.epochs=6 --set train.threads=1";
+    const auto started = std::chrono::steady_clock::now();
     REQUIRE(train(dir, "reference.h5", run).exit_code == 0);
+    const double reference_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    const auto check_same_result = [&](const std::string& file) {
+        for (const char* name : {"/model/parameters", "/train/state/parameters", "/train/state/best_parameters",
+                                 "/train/state/adam_first_moment", "/train/state/adam_second_moment"}) {
+            INFO(name);
+            CHECK(same_bits(dataset(dir / "reference.h5", name), dataset(file, name)));
+        }
+        const h5::InputFile a(dir / "reference.h5"), b(file);
+        CHECK(a.root().open_group("metrics/test").attribute_double("accuracy") == b.root().open_group("metrics/test").attribute_double("accuracy"));
+        CHECK(a.root().open_group("metrics/test").attribute_double("loss") == b.root().open_group("metrics/test").attribute_double("loss"));
+    };
 
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> delay_s(0.05, 2.5);
+    std::uniform_real_distribution<double> delay_s(0.05, std::max(0.1, 0.6 * reference_s));
     const std::string out = dir / "killed.h5";
     std::int64_t last_epochs = 0;
+    int killed = 0;
     for (int k = 0; k < kills; ++k) {
         char timeout[32];
         std::snprintf(timeout, sizeof timeout, "%.2f", delay_s(rng));
         const bool exists = fs::exists(out);
-        const std::string command = exists ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q -o " + quoted(out);
+        // A fresh start replaces the images of a run that finished before (--force).
+        const std::string command = exists ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q --force -o " + quoted(out);
         const Run r = run_command(dir, std::string("timeout -s KILL ") + timeout + " '" + ACCEL_CLI_PATH + "' " + command);
         INFO("kill " << k << " after " << timeout << " s: exit " << r.exit_code << ", stderr " << r.err);
         CHECK((r.exit_code == 0 || r.exit_code == 137));
+        killed += r.exit_code == 137;
         if (!fs::exists(out)) continue;  // killed before the first checkpoint
         // Readable after every kill, and a finished epoch is never lost.
-        const h5::InputFile in(out);
-        const std::int64_t epochs = in.root().open_group("train/state").attribute_int64("epochs_done");
-        CHECK(epochs >= last_epochs);
-        last_epochs = epochs;
+        {
+            const h5::InputFile in(out);
+            const std::int64_t epochs = in.root().open_group("train/state").attribute_int64("epochs_done");
+            CHECK(epochs >= last_epochs);
+            last_epochs = epochs;
+        }
         CHECK(run_accel(dir, "inspect " + quoted(out)).exit_code == 0);
+        if (r.exit_code == 0) {  // finished before the kill: check it, then start again
+            check_same_result(out);
+            fs::remove(out);
+            last_epochs = 0;
+        }
     }
-    const Run finish = run_accel(dir, fs::exists(out) ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q -o " + quoted(out));
+    CHECK(killed * 3 >= kills);  // a third at least, however the machine's speed varies
+    const Run finish = run_accel(dir, fs::exists(out) ? "train --resume " + quoted(out) + " -q" : "train " + small + run + " -q --force -o " + quoted(out));
     INFO(finish.err);
     REQUIRE(finish.exit_code == 0);
-    for (const char* name : {"/model/parameters", "/train/state/parameters", "/train/state/best_parameters", "/train/state/adam_first_moment",
-                             "/train/state/adam_second_moment"}) {
-        INFO(name);
-        CHECK(same_bits(dataset(dir / "reference.h5", name), dataset(out, name)));
-    }
-    const h5::InputFile a(dir / "reference.h5"), b(out);
-    CHECK(a.root().open_group("metrics/test").attribute_double("accuracy") == b.root().open_group("metrics/test").attribute_double("accuracy"));
-    CHECK(a.root().open_group("metrics/test").attribute_double("loss") == b.root().open_group("metrics/test").attribute_double("loss"));
+    check_same_result(out);
     // No temporary file of a killed process is left beside the result.
     for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
