@@ -44,8 +44,9 @@ void validate(const PropagationGeometry& g) {
     if (!std::isfinite(g.distance_m) || !(g.distance_m > 0.0))
         throw std::invalid_argument("propagation distance must be finite and > 0 m, got " + std::to_string(g.distance_m));
     if (g.pad_px < -1) throw std::invalid_argument("padding must be ≥ 0 pixels per side, got " + std::to_string(g.pad_px));
-    if (g.padded_n() > 32768)
-        throw std::invalid_argument("padded grid of " + std::to_string(g.padded_n()) + " pixels per side exceeds 32768");
+    if (g.padded_n() > max_padded_grid_px)
+        throw std::invalid_argument("padded grid of " + std::to_string(g.padded_n()) + " pixels per side exceeds " +
+                                    std::to_string(max_padded_grid_px));
 }
 
 template <class Real>

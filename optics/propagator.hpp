@@ -22,6 +22,9 @@
 
 namespace accel::optics {
 
+// Largest padded grid side the propagator takes (px): 32768² complex doubles are 16 GiB per plane.
+inline constexpr int max_padded_grid_px = 32768;
+
 // Everything that determines a transfer function.
 struct PropagationGeometry {
     Grid grid;                 // the n×n plane (input and output)

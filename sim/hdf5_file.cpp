@@ -736,6 +736,20 @@ void write_image(const std::vector<unsigned char>& image, const std::filesystem:
     }
 }
 
+// The commit of both kinds of file: the in-memory `file` (closed here) written to `temp`, then
+// renamed over `path`, unless `refuse_existing` and another process created `path` meanwhile.
+void write_image_and_rename(Handle& file, const std::filesystem::path& temp, const std::filesystem::path& path, bool refuse_existing) {
+    write_image(close_to_image(file, path), temp, path);
+    std::error_code ec;
+    if (refuse_existing && std::filesystem::exists(path, ec)) {
+        std::filesystem::remove(temp, ec);
+        throw InputError("output file " + quoted(path) + " appeared while writing (not overwriting it)");
+    }
+    std::filesystem::rename(temp, path, ec);
+    if (ec) throw std::runtime_error("cannot rename " + quoted(temp) + " to " + quoted(path) + ": " + ec.message());
+    sync_folder(path.parent_path().empty() ? "." : path.parent_path());
+}
+
 }  // namespace
 
 OutputFile::OutputFile(std::filesystem::path path, Overwrite overwrite)
@@ -756,16 +770,8 @@ OutputFile::~OutputFile() {
 void OutputFile::commit() {
     if (committed_) throw std::logic_error("OutputFile::commit called twice for '" + path_.string() + "'");
     root_ = Group(Handle(), path_.string(), "/");
-    write_image(close_to_image(file_, path_), temp_path_, path_);
-    std::error_code ec;
-    if (overwrite_ == Overwrite::no && std::filesystem::exists(path_, ec)) {
-        std::filesystem::remove(temp_path_, ec);
-        throw InputError("output file " + quoted(path_) + " appeared while writing (not overwriting it)");
-    }
-    std::filesystem::rename(temp_path_, path_, ec);
-    if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
+    write_image_and_rename(file_, temp_path_, path_, overwrite_ == Overwrite::no);
     committed_ = true;
-    sync_folder(path_.parent_path().empty() ? "." : path_.parent_path());
 }
 
 // ------------------------------------------------------------------------------ UpdateFile
@@ -806,12 +812,8 @@ UpdateFile::~UpdateFile() {
 void UpdateFile::commit() {
     if (committed_) throw std::logic_error("UpdateFile::commit called twice for '" + path_.string() + "'");
     root_ = Group(Handle(), path_.string(), "/");
-    write_image(close_to_image(file_, path_), temp_path_, path_);
-    std::error_code ec;
-    std::filesystem::rename(temp_path_, path_, ec);
-    if (ec) throw std::runtime_error("cannot rename " + quoted(temp_path_) + " to " + quoted(path_) + ": " + ec.message());
+    write_image_and_rename(file_, temp_path_, path_, false);
     committed_ = true;
-    sync_folder(path_.parent_path().empty() ? "." : path_.parent_path());
 }
 
 // ------------------------------------------------------------------------------- InputFile

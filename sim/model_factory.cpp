@@ -352,7 +352,7 @@ double physical_memory_bytes() {
 
 void check_memory(const Config& c) {
     // A grid the propagator refuses outright gets that clearer error from preflight_checks.
-    if (architecture(c) != "digital" && c.integer("optics.mask_pixels") + 2 * c.integer("optics.padding_px") > 32768) return;
+    if (architecture(c) != "digital" && c.integer("optics.mask_pixels") + 2 * c.integer("optics.padding_px") > optics::max_padded_grid_px) return;
     const double needed = estimated_memory_bytes(c), available = physical_memory_bytes();
     if (available > 0.0 && needed > available) {
         char text[64];
