@@ -10,6 +10,7 @@
 
 #include "analog/random_stream.hpp"
 #include "datasets/augment.hpp"
+#include "datasets/distortion.hpp"
 
 namespace accel::models {
 namespace {
@@ -78,6 +79,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
     std::vector<double> chunk_loss(static_cast<std::size_t>(max_chunks)), chunk_correct(static_cast<std::size_t>(max_chunks));
     std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
     std::vector<std::vector<float>> shifted(static_cast<std::size_t>(threads), std::vector<float>(data.pixels_per_image()));
+    std::vector<std::vector<float>> distorted(static_cast<std::size_t>(threads), std::vector<float>(data.pixels_per_image()));
     const int layers = phase_layers(model_);
 
     while (state.epochs_done < settings_.epochs && !state.stopped_early) {
@@ -121,6 +123,14 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
                         auto& buffer = shifted[static_cast<std::size_t>(thread)];
                         datasets::shift_image(image, data.rows, data.cols,
                                               datasets::random_shift(settings_.seed, frame.frame, settings_.augment_shift_px), buffer);
+                        image = buffer;
+                    }
+                    if (settings_.augment_distortion.active()) {
+                        auto& buffer = distorted[static_cast<std::size_t>(thread)];
+                        datasets::distort_image(image, data.rows, data.cols,
+                                                datasets::random_distortion(settings_.augment_distortion, settings_.seed, frame.frame,
+                                                                            data.rows, data.cols),
+                                                buffer);
                         image = buffer;
                     }
                     l += model_.loss(image, label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "datasets/dataset.hpp"
+#include "datasets/distortion.hpp"
 #include "models/adam.hpp"
 #include "models/model.hpp"
 
@@ -37,6 +38,7 @@ struct TrainSettings {
     int max_shift_px = 0;              // robustness: random whole-pixel shift of each mask per step
     double max_rotation_rad = 0.0;     // robustness: random rotation of each mask per step
     int augment_shift_px = 0;          // augmentation: random whole-pixel shift of each training image (image px)
+    datasets::DistortionSettings augment_distortion;  // augmentation: rotation, scaling, elastic deformation
     AdamSettings adam;
 };
 

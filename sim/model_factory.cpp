@@ -322,6 +322,10 @@ models::TrainSettings train_settings(const Config& c) {
     s.max_shift_px = as_int(c.integer("train.max_shift_px"));
     s.max_rotation_rad = c.real("train.max_rotation_deg") * std::numbers::pi / 180.0;
     s.augment_shift_px = as_int(c.integer("train.augment_shift_px"));
+    s.augment_distortion.max_rotation_rad = c.real("train.augment_rotation_deg") * std::numbers::pi / 180.0;
+    s.augment_distortion.max_scale = c.real("train.augment_scale");
+    s.augment_distortion.elastic_alpha_px = c.real("train.augment_elastic_alpha_px");
+    s.augment_distortion.elastic_sigma_px = c.real("train.augment_elastic_sigma_px");
     return s;
 }
 

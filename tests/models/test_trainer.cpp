@@ -88,6 +88,7 @@ TEST_CASE("Training is bitwise identical for 1 and 2 threads, and resuming equal
         s.conditions.phase_error_rad = 0.1;
         s.max_shift_px = 1;
         s.augment_shift_px = 2;
+        s.augment_distortion = {0.1, 0.1, 3.0, 2.0};
         models::Trainer t(model, s);
         if (state.parameters.empty()) state = t.initial_state();
         t.train(train, training, validation, state, {}, {});
@@ -124,6 +125,28 @@ TEST_CASE("Shift augmentation changes the training trajectory and is fixed by th
     CHECK(shifted.parameters != plain.parameters);
     CHECK(shifted.parameters == again.parameters);
     CHECK(shifted.history[0].train_loss != plain.history[0].train_loss);
+}
+
+TEST_CASE("Distortion augmentation changes the training trajectory and is fixed by the seed", "[unit][trainer]") {
+    const auto train = datasets::make_synthetic(128, 4, 6);
+    const auto idx = all(train.size());
+    optics::PropagationCache<float> cache;
+    models::AccelModel<float> model(synthetic_spec(4), cache);
+    auto run = [&](datasets::DistortionSettings d) {
+        models::TrainSettings s = settings(2, 1);
+        s.augment_distortion = d;
+        models::Trainer t(model, s);
+        auto state = t.initial_state();
+        t.train(train, idx, {}, state, {}, {});
+        return state;
+    };
+    const auto plain = run({});
+    const datasets::DistortionSettings elastic{0.0, 0.0, 8.0, 2.0}, rotated{0.3, 0.0, 0.0, 4.0};
+    const auto a = run(elastic), b = run(elastic), c = run(rotated);
+    CHECK(a.parameters != plain.parameters);
+    CHECK(a.parameters == b.parameters);
+    CHECK(c.parameters != plain.parameters);
+    CHECK(c.parameters != a.parameters);
 }
 
 TEST_CASE("Evaluating several chips through the shared optics equals evaluating each chip alone", "[unit][trainer]") {
