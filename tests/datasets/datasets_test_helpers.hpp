@@ -71,4 +71,13 @@ inline std::vector<std::uint8_t> ramp_bytes(std::size_t n) {
     return v;
 }
 
+// A rows × cols image whose pixel (r, c) holds 1 + 10 r + c, so every pixel is non-zero and
+// unique: a resampled image shows where each of its pixels came from.
+inline std::vector<float> numbered_image(int rows, int cols) {
+    std::vector<float> v;
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) v.push_back(static_cast<float>(1 + 10 * r + c));
+    return v;
+}
+
 }  // namespace accel::test

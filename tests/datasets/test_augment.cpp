@@ -9,24 +9,13 @@
 #include <vector>
 
 #include "datasets/augment.hpp"
+#include "datasets_test_helpers.hpp"
 
 using namespace accel::datasets;
 
-namespace {
-
-// A 4×5 image whose pixel (r, c) holds 1 + 10 r + c, so every pixel is non-zero and unique.
-std::vector<float> numbered(int rows, int cols) {
-    std::vector<float> v;
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) v.push_back(static_cast<float>(1 + 10 * r + c));
-    return v;
-}
-
-}  // namespace
-
 TEST_CASE("shift_image moves every pixel by the shift and fills with darkness", "[unit][datasets]") {
     const int rows = 4, cols = 5;
-    const auto image = numbered(rows, cols);
+    const auto image = accel::test::numbered_image(rows, cols);
     std::vector<float> out(image.size());
     for (int dr = -5; dr <= 5; ++dr) {
         for (int dc = -6; dc <= 6; ++dc) {

@@ -11,22 +11,12 @@
 #include <vector>
 
 #include "datasets/distortion.hpp"
+#include "datasets_test_helpers.hpp"
 
 using namespace accel::datasets;
 
-namespace {
-
-std::vector<float> numbered(int rows, int cols) {
-    std::vector<float> v;
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) v.push_back(static_cast<float>(1 + 10 * r + c));
-    return v;
-}
-
-}  // namespace
-
 TEST_CASE("No distortion leaves the image as it is", "[unit][datasets]") {
-    const auto image = numbered(6, 7);
+    const auto image = accel::test::numbered_image(6, 7);
     std::vector<float> out(image.size());
     const auto d = random_distortion({}, 3, 17, 6, 7);
     CHECK(d.rotation_rad == 0.0);
@@ -38,7 +28,7 @@ TEST_CASE("No distortion leaves the image as it is", "[unit][datasets]") {
 
 TEST_CASE("A quarter turn and a doubling map pixels where geometry says", "[unit][datasets]") {
     const int n = 5;
-    const auto image = numbered(n, n);
+    const auto image = accel::test::numbered_image(n, n);
     std::vector<float> out(image.size());
     Distortion turn;
     turn.rotation_rad = std::numbers::pi / 2;
@@ -61,7 +51,7 @@ TEST_CASE("A quarter turn and a doubling map pixels where geometry says", "[unit
 
 TEST_CASE("Pixels displaced to outside the image are dark", "[unit][datasets]") {
     const int rows = 4, cols = 4;
-    const auto image = numbered(rows, cols);
+    const auto image = accel::test::numbered_image(rows, cols);
     std::vector<float> out(image.size());
     Distortion d;
     d.dx_px.assign(image.size(), 10.0);
