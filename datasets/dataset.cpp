@@ -40,6 +40,7 @@ Dataset load_idx_dataset(const fs::path& images_path, const fs::path& labels_pat
     d.pixels.resize(set.pixels.size());
     std::transform(set.pixels.begin(), set.pixels.end(), d.pixels.begin(), [&scale](std::uint8_t b) { return scale[b]; });
     d.labels = std::move(set.labels);
+    d.labels_source = labels_path.string();
     return d;
 }
 
@@ -111,6 +112,8 @@ Dataset subset(const Dataset& data, std::span<const int> indices) {
     out.cols = data.cols;
     out.classes = data.classes;
     out.name = data.name;
+    out.labels_source = data.labels_source;
+    out.source_index.resize(indices.size());
     const std::size_t per = data.pixels_per_image();
     out.pixels.resize(indices.size() * per);
     out.labels.resize(indices.size());
@@ -121,8 +124,15 @@ Dataset subset(const Dataset& data, std::span<const int> indices) {
         const auto src = data.image(i);
         std::copy(src.begin(), src.end(), out.pixels.begin() + static_cast<std::ptrdiff_t>(k * per));
         out.labels[k] = data.labels[static_cast<std::size_t>(i)];
+        out.source_index[k] = data.source_index_of(i);
     }
     return out;
+}
+
+std::optional<LabelBeyondClasses> first_label_beyond(const Dataset& data, int classes) {
+    for (int i = 0; i < data.size(); ++i)
+        if (const int label = data.labels[static_cast<std::size_t>(i)]; label >= classes) return LabelBeyondClasses{label, data.source_index_of(i)};
+    return std::nullopt;
 }
 
 }  // namespace accel::datasets

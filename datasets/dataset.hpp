@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,9 +24,15 @@ struct Dataset {
     std::vector<float> pixels;  // size() × rows × cols
     std::vector<std::uint8_t> labels;
     std::string name;
+    // Where the labels came from (the labels file, or the synthetic set's name), and for a
+    // subset the index of each image in that source (empty: the images are the source's, in
+    // order). Both exist so that a bad label can be reported where a user can find it.
+    std::string labels_source;
+    std::vector<int> source_index;
 
     [[nodiscard]] int size() const { return static_cast<int>(labels.size()); }
     [[nodiscard]] std::size_t pixels_per_image() const { return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols); }
+    [[nodiscard]] int source_index_of(int i) const { return source_index.empty() ? i : source_index[static_cast<std::size_t>(i)]; }
     [[nodiscard]] std::span<const float> image(int i) const {
         return {pixels.data() + static_cast<std::size_t>(i) * pixels_per_image(), pixels_per_image()};
     }
@@ -58,6 +65,14 @@ struct SplitIndices {
     std::vector<int> validation;
 };
 SplitIndices validation_split(const Dataset& train, double validation_fraction, std::uint64_t seed);
+
+// The first image whose label is `classes` or more (a model that reads out `classes` classes
+// would index past its outputs), as its index in the labels source; nullopt when every label fits.
+struct LabelBeyondClasses {
+    int label = 0;
+    int source_index = 0;
+};
+[[nodiscard]] std::optional<LabelBeyondClasses> first_label_beyond(const Dataset& data, int classes);
 
 // The images at `indices` (in that order), same geometry, classes and name.
 Dataset subset(const Dataset& data, std::span<const int> indices);

@@ -1,6 +1,7 @@
 #include "models/model.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <stdexcept>
 
@@ -26,6 +27,9 @@ int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelW
 }
 
 double softmax_cross_entropy(std::span<const double> logits, int label, std::span<double> dlogits) {
+    // Labels are checked against the model's outputs where data enter a run (sim::check_labels)
+    // and at the trainer's entry points; this guards the index in debug and sanitizer builds.
+    assert(label >= 0 && static_cast<std::size_t>(label) < logits.size() && dlogits.size() == logits.size());
     const double top = *std::max_element(logits.begin(), logits.end());
     double sum = 0.0;
     for (std::size_t c = 0; c < logits.size(); ++c) {

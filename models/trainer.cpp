@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cassert>
 #include <exception>
 #include <stdexcept>
 
@@ -18,6 +19,16 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 int argmax(std::span<const double> v) { return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin()); }
+
+// The boundary check of every entry point that indexes by label (the loss's logits, the
+// confusion matrix): the run layer reports bad labels as input errors before this is reached,
+// so a label beyond the model's outputs here is a caller's bug.
+void require_labels_within(const datasets::Dataset& data, const Model& model) {
+    if (const auto bad = datasets::first_label_beyond(data, model.classes()))
+        throw std::invalid_argument("trainer: label " + std::to_string(bad->label) + " at index " + std::to_string(bad->source_index) + " of " +
+                                    data.name + " is beyond the " + std::to_string(model.classes()) + " classes of the " + model.architecture() +
+                                    " model");
+}
 
 int phase_layers(const Model& model) {
     int n = 0;
@@ -70,6 +81,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
     const int threads = settings_.threads;
     const std::size_t n_params = model_.parameter_count();
     if (state.parameters.size() != n_params) throw std::invalid_argument("trainer: state does not match the model");
+    require_labels_within(data, model_);
     const int classes = model_.classes();
     const int chunk = settings_.chunk_images;
     const int max_chunks = (settings_.batch_size + chunk - 1) / chunk;
@@ -192,6 +204,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
 EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
                              const Conditions& conditions, bool hardware, const std::function<void(const Progress&)>& progress) {
     const int threads = settings_.threads;
+    require_labels_within(data, model_);
     const int classes = model_.classes();
     model_.prepare(parameters, conditions);
     auto& workspaces = thread_workspaces();
@@ -229,6 +242,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
         const int label = data.labels[static_cast<std::size_t>(indices[i])];
         loss += losses[i];
         correct += predicted[i] == label ? 1.0 : 0.0;
+        assert(label >= 0 && label < classes);
         ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
     }
     r.loss = indices.empty() || hardware ? std::nan("") : loss / static_cast<double>(indices.size());
@@ -254,6 +268,7 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         return results;
     }
     const int threads = settings_.threads;
+    require_labels_within(data, model_);
     const int classes = model_.classes();
     const std::size_t width = model_.optical_output_size();
     auto& workspaces = thread_workspaces();
@@ -291,7 +306,8 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         for (std::size_t i = 0; i < indices.size(); ++i) {
             const int label = data.labels[static_cast<std::size_t>(indices[i])];
             correct += predicted[i] == label ? 1.0 : 0.0;
-            ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
+            assert(label >= 0 && label < classes);
+        ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
         }
         r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
         results.push_back(std::move(r));

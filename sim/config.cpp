@@ -11,6 +11,7 @@
 #include "sim/embedded_presets.hpp"
 #include "sim/errors.hpp"
 #include "sim/text_file.hpp"
+#include "sim/toml_text.hpp"
 
 namespace accel::sim {
 namespace {
@@ -70,12 +71,6 @@ namespace {
 std::string value_text(const ConfigValue& v) { return toml_value_text(v); }
 
 
-std::string first_line(const std::string& s) {
-    std::string line = s.substr(0, s.find('\n'));
-    if (line.rfind("[error] ", 0) == 0) line = line.substr(8);
-    return line;
-}
-
 std::string trim(std::string_view s) {
     const auto b = s.find_first_not_of(" \t");
     if (b == std::string_view::npos) return {};
@@ -113,15 +108,7 @@ std::optional<ConfigValue> convert(const toml::value& v, ValueType type) {
     return std::nullopt;
 }
 
-toml::value parse_toml(std::string_view text, std::string_view origin) {
-    check_utf8(text, std::string(origin));
-    std::istringstream in{std::string(text)};
-    try {
-        return toml::parse(in, std::string(origin));
-    } catch (const std::exception& e) {
-        throw InputError(std::string(origin) + ": not valid TOML: " + first_line(e.what()));
-    }
-}
+toml::value parse_toml(std::string_view text, std::string_view origin) { return parse_toml_text(text, std::string(origin)); }
 
 }  // namespace
 
@@ -181,7 +168,7 @@ Config Config::load(const Schema& schema, const ConfigSources& sources) {
         c.applied_.push_back("file " + sources.file->string());
     }
     for (const auto& o : sources.overrides) {
-        c.set(o, "--set " + o);
+        c.set(o, set_origin(o));
         c.applied_.push_back("set " + o);
     }
     return c;
@@ -228,7 +215,23 @@ void Config::merge_toml(std::string_view toml_text, std::string_view origin) {
     }
 }
 
+std::string Config::set_origin(std::string_view assignment) {
+    constexpr std::size_t shown = 80;
+    std::string out = "--set ";
+    for (std::size_t i = 0; i < assignment.size() && i < shown; ++i) {
+        if (assignment[i] == '\n') out += "\\n";
+        else if (assignment[i] == '\r') out += "\\r";
+        else out += assignment[i];
+    }
+    if (assignment.size() > shown) out += "… (" + std::to_string(assignment.size()) + " characters)";
+    return out;
+}
+
 void Config::set(std::string_view assignment, std::string_view origin) {
+    // One --set sets one key to one value: a line break would let the TOML reader take further
+    // lines (a table header, other keys) and drop them without a word.
+    if (assignment.find_first_of("\n\r") != std::string_view::npos)
+        throw InputError(std::string(origin) + ": the assignment holds a line break; one --set sets one key to one value on one line");
     const auto eq = assignment.find('=');
     if (eq == std::string_view::npos)
         throw InputError(std::string(origin) + ": expected section.key=value");
@@ -237,10 +240,11 @@ void Config::set(std::string_view assignment, std::string_view origin) {
     const KeySpec* spec = schema_->find(key);
     if (!spec) throw InputError(std::string(origin) + ": unknown key '" + key + "'; did you mean '" + schema_->nearest(key) + "'?");
     if (text.empty()) throw InputError(std::string(origin) + ": no value given for " + key);
-    check_utf8(text, std::string(origin));
+    const std::string assignment_text = "v = " + text;
+    check_toml_bounds(assignment_text, std::string(origin));
     std::optional<ConfigValue> value;
     try {
-        std::istringstream in("v = " + text);
+        std::istringstream in(assignment_text);
         value = convert(toml::find(toml::parse(in, std::string(origin)), "v"), spec->type);
     } catch (const std::exception&) {
         // Not a TOML value: a bare word is taken as a string (--set eac.weights=ternary).

@@ -74,6 +74,9 @@ public:
     // Applies "section.key=value" (value in TOML syntax; a bare word is taken as a string).
     // `origin` names where it came from in error messages.
     void set(std::string_view assignment, std::string_view origin);
+    // The origin of a --set in messages: "--set " and the assignment, cut after 80 characters
+    // and with line breaks shown as \n, so that the message stays one readable line.
+    [[nodiscard]] static std::string set_origin(std::string_view assignment);
     // Applies every key of a TOML document (tables are sections).
     void merge_toml(std::string_view toml_text, std::string_view origin);
 

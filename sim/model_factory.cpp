@@ -236,10 +236,25 @@ std::unique_ptr<models::Model> make_model(const Config& c, optics::PropagationCa
     if (arch == "d2nn") m = make_d2nn(c, cache, shape);
     else if (arch == "digital") m = make_digital(c, shape);
     else m = make_accel(c, cache, shape);
-    if (shape.classes > m->classes())
-        throw InputError(shape.name + " has " + std::to_string(shape.classes) + " classes but the " + arch + " model reads out only " +
-                         std::to_string(m->classes()) + (arch == "d2nn" ? " (ten class regions)" : " (eac.outputs)"));
+    check_labels(shape, *m, c);
     return m;
+}
+
+std::unique_ptr<models::Model> make_model(const Config& c, optics::PropagationCache<float>& cache, const RunData& data) {
+    auto m = make_model(c, cache, data.train.labels.empty() ? data.test : data.train);
+    check_labels(data.test, *m, c);
+    return m;
+}
+
+void check_labels(const datasets::Dataset& data, const models::Model& model, const Config& c) {
+    const auto bad = datasets::first_label_beyond(data, model.classes());
+    if (!bad) return;
+    const std::string& arch = architecture(c);
+    const std::string outputs = arch == "d2nn" ? "its " + std::to_string(model.classes()) + " class regions"
+                                               : "eac.outputs = " + std::to_string(model.classes());
+    throw InputError("'" + data.labels_source + "' (" + data.name + "): label " + std::to_string(bad->label) + " at index " +
+                     std::to_string(bad->source_index) + " is beyond the classes 0.." + std::to_string(model.classes() - 1) +
+                     " that the " + arch + " model reads out (" + outputs + ")");
 }
 
 std::vector<std::vector<double>> effective_phases(const models::Model& m) {
@@ -381,6 +396,7 @@ std::vector<std::string> preflight_checks(const Config& c) {
                                             c.boolean("optics.band_limit")};
         optics::validate(g);
         for (auto& f : optics::check_transfer_function(g)) findings.push_back(std::move(f));
+        for (auto& f : optics::check_wrap_around(g)) findings.push_back(std::move(f));
     }
     if (arch == "d2nn")
         for (auto& f : optics::check_detectors(grid, class_regions(c))) findings.push_back(std::move(f));

@@ -46,10 +46,18 @@ enum class DataNeeds { train_and_test, test_only };
 // ----------------------------------------------------------------------------------- model
 
 // The model design.architecture names, for images shaped like `data_shape_hint`
-// (rows, cols; its classes must not exceed the model's outputs). InputError for geometry
-// the model cannot take (a window larger than the mask, a sensor that is not square, ...).
+// (rows, cols; every label in it must be one the model reads out). InputError for geometry
+// the model cannot take (a window larger than the mask, a sensor that is not square, ...)
+// and for a label beyond the model's outputs, naming the labels file, the label and its index.
 [[nodiscard]] std::unique_ptr<models::Model> make_model(const Config& c, optics::PropagationCache<float>& cache,
                                                         const datasets::Dataset& data_shape_hint);
+// The same for every split a run reads: the model is shaped by the training split when one
+// was loaded, else by the test split, and the labels of both are checked before any work.
+[[nodiscard]] std::unique_ptr<models::Model> make_model(const Config& c, optics::PropagationCache<float>& cache, const RunData& data);
+
+// InputError if a label of `data` is one that `model` does not read out: the message names
+// the labels file, the label, its index in that file and the model's outputs.
+void check_labels(const datasets::Dataset& data, const models::Model& model, const Config& c);
 
 // Views of the concrete models for result files and snapshots; empty / nullopt when the model
 // has no such part. The model must have been prepared.

@@ -113,7 +113,7 @@ std::vector<std::string> PointRunner::check(const SweepPoint& point) {
             return warnings;
         }
         const RunData& data = data_for(c);
-        const auto model = make_model(c, cache_, spec_.run == SweepRun::train ? data.train : data.test);
+        const auto model = make_model(c, cache_, data);
         if (spec_.run == SweepRun::eval && model->parameter_count() != model_parameters_.size())
             throw InputError("the trained model has " + std::to_string(model_parameters_.size()) + " parameters but this point's " +
                              model->architecture() + " model has " + std::to_string(model->parameter_count()) +
@@ -144,7 +144,7 @@ PointResult PointRunner::run(const SweepPoint& point, const PointProgress& progr
 
     const std::string name = "point " + std::to_string(point.index);
     const RunData& data = data_for(c);
-    const auto model = make_model(c, cache_, spec_.run == SweepRun::train ? data.train : data.test);
+    const auto model = make_model(c, cache_, data);
     std::vector<double> parameters = model_parameters_;
     if (spec_.run == SweepRun::train) {
         const auto start = std::chrono::steady_clock::now();
@@ -182,7 +182,7 @@ std::vector<double> train_base_model(const Config& base, models::TrainState& sta
                                      const std::function<void(models::Model&, const models::TrainState&)>& epoch_done) {
     const RunData data = load_data(base, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
-    const auto model = make_model(base, cache, data.train);
+    const auto model = make_model(base, cache, data);
     models::Trainer trainer(*model, train_settings(base));
     if (state.parameters.empty()) state = starting_state(base, trainer, *model);
     trainer.train(

@@ -13,6 +13,7 @@
 #include "sim/digest.hpp"
 #include "sim/errors.hpp"
 #include "sim/text_file.hpp"
+#include "sim/toml_text.hpp"
 
 namespace accel::sim {
 namespace {
@@ -35,12 +36,6 @@ void check_known_keys(const toml::table& table, const std::vector<std::string>& 
     for (const auto& [name, value] : table)
         if (std::find(valid.begin(), valid.end(), name) == valid.end())
             throw InputError(where + ": unknown key '" + name + "'; did you mean '" + nearest_of(name, valid) + "'?");
-}
-
-std::string first_line(const std::string& s) {
-    std::string line = s.substr(0, s.find('\n'));
-    if (line.rfind("[error] ", 0) == 0) line = line.substr(8);
-    return line;
 }
 
 // Shortest text of a real that reads back as the same TOML float.
@@ -172,14 +167,7 @@ SweepSpec load_sweep_spec(const fs::path& file, const Schema& schema) {
     spec.file = file;
     const std::string where = "sweep file '" + file.string() + "'";
     spec.text = read_text_file(file, where);
-    check_utf8(spec.text, where);
-    toml::value root;
-    try {
-        std::istringstream in(spec.text);
-        root = toml::parse(in, file.string());
-    } catch (const std::exception& e) {
-        throw InputError(where + ": not valid TOML: " + first_line(e.what()));
-    }
+    const toml::value root = parse_toml_text(spec.text, where, file.string());
     check_known_keys(root.as_table(), {"sweep", "axis"}, where);
     if (!root.contains("sweep") || !root.at("sweep").is_table()) throw InputError(where + ": missing the [sweep] table");
     const toml::value& s = root.at("sweep");

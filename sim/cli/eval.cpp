@@ -107,7 +107,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
     }
     for (const auto& s : o.overrides)
         if (s.rfind("eval.", 0) != 0)
-            throw InputError("--set " + s + ": accel eval changes only eval.* keys; the model's other settings come from its file");
+            throw InputError(Config::set_origin(s) + ": accel eval changes only eval.* keys; the model's other settings come from its file");
 
     const Schema schema = accel_schema();
     Config config = Config::defaults(schema);
@@ -120,7 +120,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (!in.root().has_group("model"))
             throw InputError("'" + o.input_path + "' has no group /model; accel eval needs the output of accel train");
         config = read_config(in.root(), schema);
-        for (const auto& s : o.overrides) config.set(s, "--set " + s);
+        for (const auto& s : o.overrides) config.set(s, Config::set_origin(s));
         if (o.chips > 0) config.set("eval.chips=" + std::to_string(o.chips), "--chips");
         if (o.noise) config.set("eval.noise=true", "--noise");
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
@@ -128,7 +128,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
         for (const auto& w : preflight_checks(config)) print_warning(w);
         data = load_data(config, DataNeeds::test_only);
-        model = make_model(config, cache, data.test);
+        model = make_model(config, cache, data);
         parameters = read_model_parameters(in.root(), *model);
     }
 

@@ -40,8 +40,8 @@ Config train_config(const Schema& schema, const TrainOptions& o) {
     Config c = read_config(in.root(), schema);
     for (const auto& s : o.config.overrides) {
         if (trim(s.substr(0, s.find('='))) != "train.epochs")
-            throw InputError("--set " + s + ": with --resume only train.epochs may change (the rest must match the interrupted run)");
-        c.set(s, "--set " + s);
+            throw InputError(Config::set_origin(s) + ": with --resume only train.epochs may change (the rest must match the interrupted run)");
+        c.set(s, Config::set_origin(s));
     }
     return c;
 }
@@ -132,7 +132,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     for (const auto& w : preflight_checks(config)) print_warning(w);
     const RunData data = load_data(config, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
-    const std::unique_ptr<models::Model> model = make_model(config, cache, data.train);
+    const std::unique_ptr<models::Model> model = make_model(config, cache, data);
     if (model->classes() > data.train.classes)
         print_warning("the " + model->architecture() + " model reads out " + std::to_string(model->classes()) + " classes but " +
                       data.train.name + " has " + std::to_string(data.train.classes) + "; the extra outputs are never right");

@@ -306,6 +306,135 @@ TEST_CASE("data files that cannot be read or whose image sizes differ are bad in
     CHECK(fs::is_empty(out));
 }
 
+// A raw IDX labels file holding exactly `labels`.
+std::string idx_labels(const std::vector<std::uint8_t>& labels) {
+    std::string s = idx_bytes({static_cast<std::uint32_t>(labels.size())}, 1);
+    for (std::size_t k = 0; k < labels.size(); ++k) s[8 + k] = static_cast<char>(labels[k]);
+    return s;
+}
+
+TEST_CASE("a label beyond the model's outputs in any split a run reads is bad input naming the file, the label and its index", "[cli]") {
+    // The training labels fit the 4-output model; a test label does not. Before the check
+    // covered every split, train indexed past the loss's logits in the final test evaluation
+    // (a heap overflow: abort, exit 134), and eval of a model whose test labels exceed it too.
+    TempDir dir("accel-cli-bad-input");
+    const std::string out = dir / "out";
+    fs::create_directory(out);
+    const auto data_set = [&](const fs::path& data) { return " --set data.dataset=mnist --set data.mnist_dir=" + quoted(data.string()); };
+    const auto train = [&](const fs::path& data, const std::string& extra = "") {
+        return run_accel(dir, "train " + small + extra + data_set(data) + " -o " + quoted(out + "/x.h5"));
+    };
+
+    write_idx_folder(dir.path / "test-label", 8, 8);
+    write_text(dir.path / "test-label" / "t10k-labels-idx1-ubyte.gz", idx_labels({0, 1, 4, 2}));
+    const std::string test_labels = (dir.path / "test-label" / "t10k-labels-idx1-ubyte.gz").string();
+    expect_bad_input(train(dir.path / "test-label"), {test_labels, "label 4 at index 2", "classes 0..3", "eac.outputs = 4"});
+    // The same on the other architectures, whose read-outs index by label as well.
+    expect_bad_input(train(dir.path / "test-label", "--set design.architecture=digital --set digital.sensor_pixels=64 "),
+                     {test_labels, "label 4 at index 2", "digital model"});
+
+    // A label far beyond the classes in the training split (it used to be reported as
+    // "201 classes ... (eac.outputs)"). On the seeded subset of 7 of the 8 training images,
+    // which leaves out index 5, the first bad label read is the 201 at index 6 of the file
+    // (index 5 of the subset): the message gives the index in the file.
+    write_idx_folder(dir.path / "train-label", 8, 8);
+    write_text(dir.path / "train-label" / "train-labels-idx1-ubyte.gz", idx_labels({0, 1, 2, 3, 0, 200, 201, 3}));
+    const std::string train_labels = (dir.path / "train-label" / "train-labels-idx1-ubyte.gz").string();
+    const Run all = train(dir.path / "train-label");
+    expect_bad_input(all, {train_labels, "label 200 at index 5"});
+    CHECK_THAT(all.err, !Contains("202 classes"));
+    expect_bad_input(train(dir.path / "train-label", "--set data.train_images=7 "), {train_labels, "label 201 at index 6"});
+
+    // eval of a 4-class model on a test split with a fifth class.
+    const std::string model = with_config(dir, trained("accel"), "mnist-model.h5",
+                                          {{"dataset = \"synthetic\"", "dataset = \"mnist\""},
+                                           {"mnist_dir = \"\"", "mnist_dir = \"" + (dir.path / "test-label").string() + "\""}});
+    const Run e = run_accel(dir, "eval " + quoted(model) + " -o " + quoted(out + "/e.h5"));
+    expect_bad_input(e, {test_labels, "label 4 at index 2"});
+    // A training sweep reads the test split too.
+    write_text(dir / "labels.toml", "[sweep]\npreset = \"synthetic-quick\"\nrun = \"train\"\n"
+                                    "set = [\"data.dataset = 'mnist'\", \"data.mnist_dir = '" + (dir.path / "test-label").string() + "'\", \"train.epochs = 1\"]\n"
+                                    "[[axis]]\nkey = \"train.learning_rate\"\nvalues = [0.05]\n");
+    const Run s = run_accel(dir, "sweep " + quoted(dir / "labels.toml") + " -o " + quoted(out + "/s.h5"));
+    expect_bad_input(s, {test_labels, "label 4 at index 2"});
+    CHECK(fs::is_empty(out));
+}
+
+TEST_CASE("TOML nested deeper than a configuration can be is bad input on every path that parses TOML", "[cli]") {
+    // Each of these made the TOML reader recurse until the stack overflowed (exit 139, no
+    // message): a 20 KB file passes the size limit.
+    TempDir dir("accel-cli-bad-input");
+    const std::string out = dir / "out";
+    fs::create_directory(out);
+    const auto nested = [](const std::string& open, const std::string& inner, const std::string& close, int depth) {
+        std::string s;
+        for (int k = 0; k < depth; ++k) s += open;
+        s += inner;
+        for (int k = 0; k < depth; ++k) s += close;
+        return s;
+    };
+    const std::string deep_tables = "[optics]\nwavelength_nm = " + nested("{a = ", "1", "}", 5000) + "\n";
+    const std::string deep_arrays = "[optics]\ndistances_mm = " + nested("[", "1.0", "]", 10000) + "\n";
+    std::string header = "[a";
+    for (int k = 0; k < 100000; ++k) header += ".a";
+    header += "]\n";
+    const auto config = [&](const std::string& name, const std::string& text) {
+        write_text(dir / name, text);
+        return run_accel(dir, "train " + small + "-c " + quoted(dir / name) + " -o " + quoted(out + "/x.h5"));
+    };
+    expect_bad_input(config("tables.toml", deep_tables), {"config file '" + dir / "tables.toml" + "'", "nests 10002 levels deep", "at most 32"});
+    expect_bad_input(config("arrays.toml", deep_arrays), {"config file '" + dir / "arrays.toml" + "'", "nests 10002 levels deep"});
+    expect_bad_input(config("header.toml", header), {"config file '" + dir / "header.toml" + "'", "nests 100001 levels deep"});
+    expect_bad_input(run_accel(dir, "config -c " + quoted(dir / "tables.toml")), {"tables.toml", "nests 10002 levels deep"});
+
+    // A --set value, in train and in config.
+    const std::string deep_value = nested("[", "1", "]", 10000);
+    expect_bad_input(run_accel(dir, "train " + small + "--set 'optics.distances_mm=" + deep_value + "' -o " + quoted(out + "/x.h5")),
+                     {"--set optics.distances_mm=[[[[", "nests 10001 levels deep"});
+    expect_bad_input(run_accel(dir, "config --set 'optics.distances_mm=" + deep_value + "'"), {"nests 10001 levels deep"});
+
+    // A sweep file, and a sweep's set list.
+    write_text(dir / "deep-sweep.toml", sweep_head + "run = \"energy\"\n[[axis]]\nkey = \"chip.frame_time_ns\"\nvalues = " + nested("[", "72.0", "]", 10000) + "\n");
+    expect_bad_input(run_accel(dir, "sweep " + quoted(dir / "deep-sweep.toml") + " -o " + quoted(out + "/s.h5")),
+                     {"sweep file '" + dir / "deep-sweep.toml" + "'", "nests 10002 levels deep"});
+
+    // The configuration stored in a result file, read by eval and by train --resume.
+    const std::string model = changed_copy(dir, trained("accel"), "deep-config.h5", [&](h5::Group& root) {
+        root.set_attribute("config_toml", root.attribute_string("config_toml") + "\n[x]\ny = " + nested("{a = ", "1", "}", 5000) + "\n");
+    });
+    const std::string before = read_text(model);
+    expect_bad_input(run_accel(dir, "eval -q " + quoted(model) + " -o " + quoted(out + "/e.h5")), {"config_toml of '" + model + "'", "nests 10002 levels deep"});
+    expect_bad_input(run_accel(dir, "train -q --resume " + quoted(model)), {"config_toml of '" + model + "'", "nests 10002 levels deep"});
+    CHECK(read_text(model) == before);
+
+    // Too many values for the reader's time to stay short (120,000 values took 9 s).
+    std::string many = "[optics]\ndistances_mm = [1";
+    for (int k = 0; k < 60000; ++k) many += ",1";
+    expect_bad_input(config("many.toml", many + "]\n"), {"many.toml", "holds about 6000", "at most 16384"});
+    CHECK(fs::is_empty(out));
+}
+
+TEST_CASE("a --set value with a line break is bad input: one --set sets one key to one value", "[cli]") {
+    // The TOML reader took the lines after the break as further keys and tables, and the run
+    // silently dropped them.
+    TempDir dir("accel-cli-bad-input");
+    for (const std::string& cmd : std::vector<std::string>{"config", "energy", "train " + small + "--dry-run"}) {
+        const Run r = run_accel(dir, cmd + " --set 'optics.wavelength_nm=532\n[eac]\nweights = \"ternary\"'");
+        expect_bad_input(r, {"--set optics.wavelength_nm=532\\n[eac]\\nweights", "holds a line break", "one key to one value"});
+    }
+    expect_bad_input(run_accel(dir, "config --set 'eac.weights=binary\r'"), {"holds a line break"});
+    expect_bad_input(run_accel(dir, "config --set 'eac.weights=\"\"\"a\nb\"\"\"'"), {"holds a line break"});
+    // A sweep's set list goes through the same rule.
+    write_text(dir / "s.toml", "[sweep]\npreset = \"synthetic-quick\"\nrun = \"energy\"\nset = [\"chip.frame_time_ns = 72\\n[eac]\\nweights = 'ternary'\"]\n"
+                               "[[axis]]\nkey = \"chip.frame_time_ns\"\nvalues = [72.0]\n");
+    expect_bad_input(run_accel(dir, "sweep " + quoted(dir / "s.toml") + " -o " + quoted(dir / "s.h5")), {"holds a line break"});
+    CHECK_FALSE(fs::exists(dir / "s.h5"));
+    // Long values are shown cut, so the message stays one readable line.
+    const Run longer = run_accel(dir, "config --set 'optics.distances_mm=[" + std::string(5000, ' ') + "x]'");
+    expect_bad_input(longer, {"(5023 characters)"});
+    CHECK(longer.err.size() < 400);
+}
+
 TEST_CASE("checkpoints and result files that do not fit the command are bad input and stay unchanged", "[cli]") {
     TempDir dir("accel-cli-bad-input");
     const std::string& model = trained("accel");

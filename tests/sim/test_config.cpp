@@ -12,6 +12,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "sim/config.hpp"
 #include "sim/errors.hpp"
 #include "sim/text_file.hpp"
+#include "sim/toml_text.hpp"
 #include "sim/model_config.hpp"
 #include "sim/schema.hpp"
 
@@ -297,4 +299,35 @@ TEST_CASE("Text that is not UTF-8 is rejected before the TOML reader sees it", "
     CHECK_THAT(input_error([] { (void)with_sets({"eac.weights='\xF4\x90\x80\x80'"}); }), Contains("UTF-8"));  // above U+10FFFF
     // Valid multi-byte text passes the check (and is then judged by the schema).
     CHECK_THAT(input_error([] { (void)with_sets({"eac.weights='bin\xC3\xA4ry'"}); }), !Contains("UTF-8"));
+}
+
+TEST_CASE("The TOML bounds count nesting and values outside strings and comments", "[unit][config]") {
+    // Brackets, braces and dots inside strings and comments are not structure.
+    const TomlShape plain = scan_toml_shape("[optics]\ndistances_mm = [1.5, 2.5] # [[[{{{ a.b.c\nname = \"[[[{{{\"\nlit = '''x.y[[\n]]'''\n");
+    CHECK(plain.max_nesting == 3);  // [optics] distances_mm = [...]
+    CHECK(plain.items == 7);        // three keys, one array and its second element, two strings
+    CHECK(scan_toml_shape("a.b.c = 1\n").max_nesting == 3);
+    CHECK(scan_toml_shape("[a.\"b.c\".d]\n").max_nesting == 3);
+    CHECK(scan_toml_shape("x = {a = {b = [[1]]}}\n").max_nesting == 7);
+    CHECK(scan_toml_shape("[[runs]]\nx = 1\n[[runs]]\nx = 2\n").max_nesting == 2);
+    CHECK(scan_toml_shape("x = \"\\\"[[[\"\n").max_nesting == 1);  // an escaped quote does not end the string
+    // Every preset and every study definition in the repository is far inside the bounds.
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(ACCEL_SOURCE_DIR) / "configs")) {
+        if (entry.path().extension() != ".toml") continue;
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        const TomlShape shape = scan_toml_shape(text.str());
+        INFO(entry.path());
+        CHECK(shape.max_nesting <= 4);
+        CHECK(shape.items < 400);
+        CHECK_NOTHROW(check_toml_bounds(text.str(), entry.path().string()));
+    }
+    // Past the bounds: the depth or count found, and the limit.
+    std::string deep = "x = ";
+    for (std::size_t k = 0; k < max_toml_nesting; ++k) deep += "[";  // x = and 32 arrays: 33 levels
+    CHECK_THAT(input_error([&] { check_toml_bounds(deep, "f.toml"); }), Contains("f.toml nests 33 levels deep") && Contains("at most 32"));
+    std::string wide = "x = [0";
+    for (std::size_t k = 0; k < max_toml_items; ++k) wide += ",0";
+    CHECK_THAT(input_error([&] { check_toml_bounds(wide + "]", "f.toml"); }), Contains("holds about 16386 keys and values"));
 }
