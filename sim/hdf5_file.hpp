@@ -192,6 +192,9 @@ public:
     Dataset write_table(std::string_view name, std::span<const TableColumn> columns);
     // Removes the link `name` (a dataset or a group) if it exists.
     void remove(std::string_view name);
+    // Copies the member `name` of `source` (a dataset, or a group with everything under it,
+    // attributes included; the files may differ) to the member `name` of this group.
+    void copy_from(const Group& source, std::string_view name);
     // A 1-D dataset of variable-length UTF-8 strings.
     Dataset write_strings(std::string_view name, std::span<const std::string> values);
 

@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "sim/digest.hpp"
 #include "sim/errors.hpp"
 #include "sim/output_checks.hpp"
 #include "sim/hdf5_file.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/model_factory.hpp"
 #include "sim/model_io.hpp"
 #include "sim/progress.hpp"
 #include "sim/provenance.hpp"
@@ -19,8 +22,18 @@
 #include "sim/sweep_file.hpp"
 #include "sim/sweep_mpi.hpp"
 #include "sim/sweep_runner.hpp"
+#include "sim/sweep_store.hpp"
 
 namespace accel::sim {
+namespace {
+
+// What an interruption leaves, and the command that goes on from it.
+std::string resume_note(const std::string& definition, const std::filesystem::path& output) {
+    const char* argv[] = {"accel", "sweep", definition.c_str(), "-o", output.c_str(), "--resume"};
+    return "'" + output.string() + "' and its journal keep every finished point; continue with: " + shell_command_line(6, argv);
+}
+
+}  // namespace
 namespace {
 
 namespace fs = std::filesystem;
@@ -74,6 +87,33 @@ void print_point(const PointResult& r, const SweepPoint& p, std::size_t done, st
     std::fflush(stdout);
 }
 
+// The table's value of every axis at each of its values, computed once: a point's axis values
+// are then looked up, not rebuilt from a configuration per point. An axis's value depends on
+// its own assignment only (the keys of a sweep's axes are distinct).
+class AxisValueTable {
+public:
+    AxisValueTable(const Config& base, const SweepSpec& spec, const std::vector<SweepPoint>& points) : points_(points) {
+        values_.resize(spec.axes.size());
+        for (std::size_t a = 0; a < spec.axes.size(); ++a)
+            for (std::size_t v = 0; v < spec.axes[a].values.size(); ++v) {
+                SweepPoint one;
+                one.index = 0;
+                one.assignments = {spec.axes[a].key + "=" + spec.axes[a].values[v]};
+                values_[a].push_back(point_config(base, one).value(spec.axes[a].key));
+            }
+    }
+    [[nodiscard]] std::vector<ConfigValue> of(std::size_t point) const {
+        std::vector<ConfigValue> out;
+        out.reserve(values_.size());
+        for (std::size_t a = 0; a < values_.size(); ++a) out.push_back(values_[a][points_[point].value_index[a]]);
+        return out;
+    }
+
+private:
+    const std::vector<SweepPoint>& points_;
+    std::vector<std::vector<ConfigValue>> values_;  // [axis][value index]
+};
+
 }  // namespace
 
 void run_sweep(const SweepOptions& o) {
@@ -107,6 +147,11 @@ void run_sweep(const SweepOptions& o) {
         const std::string fingerprint = sweep_fingerprint(spec, base, model_digest);
         const bool train_base = spec.run == SweepRun::eval && !spec.model;
 
+        std::vector<std::string> axis_keys;
+        for (const auto& a : spec.axes) axis_keys.push_back(a.key);
+        const AxisValueTable axis_table(base, spec, points);
+        const auto axis_values = [&](std::size_t p) { return axis_table.of(p); };
+
         // Output file: new (not clobbered without --force) or resumed (same fingerprint).
         const fs::path output = o.output_path;
         std::optional<SweepFileState> previous;
@@ -120,6 +165,8 @@ void run_sweep(const SweepOptions& o) {
             if (previous->fingerprint != fingerprint || previous->points_total != points.size())
                 throw InputError("--resume: '" + output.string() + "' is the result of a different sweep (fingerprint " + previous->fingerprint +
                                  ", this sweep " + fingerprint + "): its definition, base configuration or model differ");
+            // A finished file is checked like an unfinished one, before anything runs.
+            check_sweep_file(*previous, output, axis_keys, axis_values, spec.keep_models);
             if (coordinator) check_folder_writable(output.string(), "--resume");
         } else if (coordinator && !o.dry_run) {
             const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
@@ -129,6 +176,29 @@ void run_sweep(const SweepOptions& o) {
             if (!o.force && fs::exists(output, ec))
                 throw InputError("--output '" + output.string() + "' already exists (use --resume to continue that sweep, --force to replace it)");
             check_folder_writable(output.string(), "--output");
+            const fs::path journal = journal_path(output);
+            if (fs::is_directory(journal, ec)) throw InputError("--output '" + output.string() + "': its journal '" + journal.string() + "' is a folder");
+            if (!o.force && fs::exists(fs::symlink_status(journal, ec)))
+                throw InputError("--output '" + output.string() + "': the journal '" + journal.string() +
+                                 "' of an interrupted sweep is there (use --resume to continue that sweep, --force to replace both)");
+        }
+        // Neither the output nor its journal may be one of the sweep's inputs, with or without
+        // --force; and the journal's name must fit the file system as the output's does.
+        if (!o.dry_run && !output.empty()) {
+            const fs::path journal = journal_path(output);
+            std::error_code ec;
+            std::vector<std::pair<std::string, std::string>> inputs = {{o.definition_path, "the sweep definition"}};
+            if (spec.base.file) inputs.push_back({spec.base.file->string(), "the sweep's config file"});
+            if (spec.model) inputs.push_back({spec.model->string(), "the sweep's model"});
+            for (const auto& f : data_files(base, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
+            for (const auto& [input, role] : inputs)
+                if (same_file(output.string(), input))
+                    throw InputError("--output '" + output.string() + "' is " + role + " of this sweep; an output never replaces one of its inputs, not even with --force");
+            if (coordinator && !o.resume) check_folder_writable(journal.string(), "--output (its journal)");
+            for (const fs::path& input : {fs::path(o.definition_path), spec.model.value_or(fs::path())})
+                if (!input.empty() && fs::equivalent(journal, input, ec))
+                    throw InputError("--output '" + output.string() + "': its journal '" + journal.string() + "' would replace the sweep's input '" +
+                                     input.string() + "'");
         }
 
         // Check every point before computing any.
@@ -165,7 +235,7 @@ void run_sweep(const SweepOptions& o) {
         header.points_total = points.size();
         header.chips = base.integer("eval.chips");
         header.model_file = spec.model ? spec.model->string() : std::string();
-        for (const auto& a : spec.axes) header.axis_keys.push_back(a.key);
+        header.axis_keys = axis_keys;
 
         // The base model of an eval sweep without a model file: trained first, checkpointed in
         // the sweep file after every epoch, resumed from it.
@@ -192,6 +262,7 @@ void run_sweep(const SweepOptions& o) {
                     parameters = base_state.best_parameters;
                 } else {
                     if (!o.quiet) std::printf("training the base model (%s) before the sweep\n", base.string("design.architecture").c_str());
+                    set_interrupt_note(resume_note(o.definition_path, output));
                     ProgressBar bar(stderr, !o.quiet && !distributed);
                     parameters = train_base_model(base, base_state,
                                                   [&](const std::string& label, const models::Progress& p) {
@@ -218,51 +289,57 @@ void run_sweep(const SweepOptions& o) {
             runner = std::make_unique<PointRunner>(spec, base, parameters);
         }
 
-        // What is left to do.
-        std::vector<PointResult> rows = previous ? previous->rows : std::vector<PointResult>{};
+        // What is left to do: the points neither in the file nor in its journal.
+        std::unique_ptr<SweepStore> store;
         std::vector<double> todo_message;
+        std::size_t already_done = 0;
         if (coordinator) {
-            if (!previous) create_sweep_file(output, header, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
+            ResumedPoints resumed;
+            if (previous) {
+                header.provenance = previous->provenance;  // the file's own, kept by every rewrite
+                resumed = resume_points(output, std::move(*previous), spec.keep_models);
+                if (resumed.ignored_bytes > 0)
+                    std::fprintf(stderr, "accel: warning: sweep journal '%s': %llu bytes after its last complete record ignored (a write cut short); those points are computed again\n",
+                                 journal_path(output).string().c_str(), static_cast<unsigned long long>(resumed.ignored_bytes));
+            } else {
+                create_sweep_file(output, header, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
+            }
             std::vector<bool> done(points.size(), false);
-            for (const auto& r : rows) done[r.point] = true;
+            for (const auto& r : resumed.in_file) done[r.point] = true;
+            for (const auto& r : resumed.journal_only) done[r.point] = true;
             for (std::size_t p = 0; p < points.size(); ++p)
                 if (!done[p]) todo_message.push_back(static_cast<double>(p));
+            already_done = points.size() - todo_message.size();
+            // Rank 0 writes; with MPI its own computing thread needs a runner of its own.
+            std::shared_ptr<PointRunner> writer_runner;
+            if (spec.keep_models) writer_runner = std::make_shared<PointRunner>(spec, base, parameters);
+            store = std::make_unique<SweepStore>(output, header, std::move(resumed), axis_values,
+                                                 [writer_runner, &points](h5::Group& g, std::size_t p, std::span<const double> model) {
+                                                     writer_runner->write_point_model(g, points[p], model);
+                                                 });
         }
         mpi::broadcast(session, todo_message);
         std::vector<std::size_t> todo;
         for (double p : todo_message) todo.push_back(static_cast<std::size_t>(p));
         if (coordinator && !o.quiet) {
             std::printf("sweep '%s': %zu points (%s, run = %s), %zu to compute%s%s\n", o.definition_path.c_str(), points.size(),
-                        to_string(spec.combine), to_string(spec.run), todo.size(), rows.empty() ? "" : ", the rest already in the file",
+                        to_string(spec.combine), to_string(spec.run), todo.size(), already_done == 0 ? "" : ", the rest already in the file",
                         distributed ? (", " + std::to_string(session.size()) + " MPI ranks").c_str() : "");
             std::fflush(stdout);
         }
 
-        // Rank 0 writes; with MPI its own computing thread needs a runner of its own.
-        std::unique_ptr<PointRunner> writer_runner;
-        if (coordinator && spec.keep_models) writer_runner = std::make_unique<PointRunner>(spec, base, parameters);
-        std::vector<std::vector<ConfigValue>> axis_values;
-        for (const auto& r : rows) axis_values.push_back(runner->axis_values(points[r.point]));
         const auto session_start = std::chrono::steady_clock::now();
         std::size_t done_now = 0;
         ProgressBar bar(stderr, coordinator && !o.quiet && !distributed);
         const auto on_result = [&](PointResult r) {
-            const auto at = std::lower_bound(rows.begin(), rows.end(), r.point, [](const PointResult& a, std::size_t p) { return a.point < p; });
-            const auto k = at - rows.begin();
-            std::vector<double> model = std::move(r.model_parameters);
-            r.model_parameters.clear();
-            axis_values.insert(axis_values.begin() + k, runner->axis_values(points[r.point]));
-            rows.insert(at, r);
-            write_sweep_points(output, rows, axis_values, header.axis_keys, [&](h5::Group& root) {
-                if (!model.empty()) {
-                    h5::Group g = root.create_group("sweep/models/point_" + std::to_string(r.point));
-                    writer_runner->write_point_model(g, points[r.point], model);
-                }
-            });
+            const std::size_t point = r.point;
+            PointResult shown = r;
+            shown.model_parameters = {};
+            store->add(std::move(r));
             ++done_now;
             bar.clear();
             if (!o.quiet)
-                print_point(r, points[r.point], rows.size(), points.size(),
+                print_point(shown, points[point], already_done + done_now, points.size(),
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count(), done_now);
         };
         const auto compute = [&](std::size_t p) {
@@ -271,8 +348,12 @@ void run_sweep(const SweepOptions& o) {
             })
                                                       : PointProgress());
         };
+        if (coordinator) set_interrupt_note(resume_note(o.definition_path, output));
         mpi::distribute(session, todo, compute, on_result);
-        if (coordinator && !o.quiet) std::printf("wrote %s (%zu points)\n", output.string().c_str(), rows.size());
+        if (coordinator) {
+            store->finish();
+            if (!o.quiet) std::printf("wrote %s (%zu points)\n", output.string().c_str(), store->rows());
+        }
     } catch (const std::exception& e) {
         if (!distributed) throw;
         // Under mpirun one rank's error must end all of them, with the exit code of the error.

@@ -1,6 +1,7 @@
 #include "sim/sweep_file.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -79,8 +80,6 @@ void write_table(h5::Group& sweep, const std::vector<PointResult>& rows, const s
         columns.push_back({m.name, std::move(v)});
         if (std::string(m.name) == "accuracy_ci95_high") columns.push_back({"chips", chips});
     }
-    sweep.remove("points");
-    sweep.remove("chip_accuracy");
     sweep.write_table("points", columns);
     std::size_t width = 0;
     for (const auto& r : rows) width = std::max(width, r.chip_accuracy.size());
@@ -126,8 +125,9 @@ PointResult unpack(std::span<const double> p) {
     return r;
 }
 
-void create_sweep_file(const std::filesystem::path& path, const SweepHeader& h, h5::Overwrite overwrite,
-                       const std::function<void(h5::Group& root)>& extra) {
+void write_sweep_file(const std::filesystem::path& path, const SweepHeader& h, const std::vector<PointResult>& rows,
+                      const std::vector<std::vector<ConfigValue>>& axis_values, h5::Overwrite overwrite,
+                      const std::function<void(h5::Group& root)>& extra) {
     h5::OutputFile file(path, overwrite);
     h5::Group& root = file.root();
     write_provenance(root, h.provenance);
@@ -140,19 +140,14 @@ void create_sweep_file(const std::filesystem::path& path, const SweepHeader& h, 
     sweep.set_attribute("chips", h.chips);
     sweep.set_attribute("model_file", h.model_file);
     sweep.write_strings("axis_keys", h.axis_keys);
-    write_table(sweep, {}, {}, h.axis_keys);
+    write_table(sweep, rows, axis_values, h.axis_keys);
     if (extra) extra(root);
     file.commit();
 }
 
-void write_sweep_points(const std::filesystem::path& path, const std::vector<PointResult>& rows,
-                        const std::vector<std::vector<ConfigValue>>& axis_values, const std::vector<std::string>& axis_keys,
-                        const std::function<void(h5::Group& root)>& extra) {
-    h5::UpdateFile file(path);
-    h5::Group sweep = file.root().open_group("sweep");
-    write_table(sweep, rows, axis_values, axis_keys);
-    if (extra) extra(file.root());
-    file.commit();
+void create_sweep_file(const std::filesystem::path& path, const SweepHeader& h, h5::Overwrite overwrite,
+                       const std::function<void(h5::Group& root)>& extra) {
+    write_sweep_file(path, h, {}, {}, overwrite, extra);
 }
 
 SweepFileState read_sweep_file(const std::filesystem::path& path) {
@@ -162,22 +157,47 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
     where += path.string();
     where += '\'';
     if (!in.root().has_group("sweep")) throw InputError(where + " is not a sweep file (no group /sweep)");
-    const h5::Group sweep = in.root().open_group("sweep");
+    const h5::Group& root = in.root();
+    const h5::Group sweep = root.open_group("sweep");
     SweepFileState s;
+    Provenance& pv = s.provenance;
+    pv.accel_version = root.attribute_string("accel_version");
+    pv.git_commit = root.attribute_string("git_commit");
+    pv.created_utc = root.attribute_string("created_utc");
+    pv.command_line = root.attribute_string("command_line");
+    pv.config_toml = root.attribute_string("config_toml");
+    pv.seed = static_cast<std::uint64_t>(root.attribute_int64("seed"));
+    pv.threads = static_cast<int>(root.attribute_int64("threads"));
+    pv.fftw_version = root.attribute_string("fftw_version");
+    pv.hdf5_version = root.attribute_string("hdf5_version");
     s.fingerprint = sweep.attribute_string("fingerprint");
     const std::int64_t total = sweep.attribute_int64("points_total");
     if (total < 1) throw InputError(where + ": /sweep attribute points_total = " + std::to_string(total) + " must be positive");
     s.points_total = static_cast<std::size_t>(total);
+    h5::ReadLimits key_limits;
+    key_limits.max_extent = 64;
+    s.axis_keys = sweep.open_dataset("axis_keys").read_strings(key_limits);
 
     h5::ReadLimits limits;
     limits.max_extent = s.points_total;
-    const std::vector<h5::TableColumn> columns = sweep.open_dataset("points").read_table(limits);
-    std::map<std::string, const h5::TableColumn*> by_name;
-    for (const auto& c : columns) by_name[c.name] = &c;
-    const auto column = [&](const char* name) -> const h5::TableColumn& {
-        const auto it = by_name.find(name);
-        if (it == by_name.end()) throw InputError(where + ": /sweep/points has no column '" + std::string(name) + "'");
-        return *it->second;
+    std::vector<h5::TableColumn> columns = sweep.open_dataset("points").read_table(limits);
+    // Every column by name first (the clearest message for a missing one), then their order.
+    std::vector<std::string> expected{"point"};
+    expected.insert(expected.end(), s.axis_keys.begin(), s.axis_keys.end());
+    for (const auto& m : metric_columns) {
+        expected.emplace_back(m.name);
+        if (std::string(m.name) == "accuracy_ci95_high") expected.emplace_back("chips");
+    }
+    for (const auto& name : expected)
+        if (std::none_of(columns.begin(), columns.end(), [&](const h5::TableColumn& c) { return c.name == name; }))
+            throw InputError(where + ": /sweep/points has no column '" + name + "'");
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (c >= expected.size() || columns[c].name != expected[c])
+            throw InputError(where + ": /sweep/points column " + std::to_string(c) + " is '" + columns[c].name + "', expected " +
+                             (c < expected.size() ? expected[c] : std::string("no more columns")) +
+                             " (the point, the axes of /sweep/axis_keys, then the metrics)");
+    const auto column = [&](const std::string& name) -> const h5::TableColumn& {
+        return *std::find_if(columns.begin(), columns.end(), [&](const h5::TableColumn& c) { return c.name == name; });
     };
     const auto* point = std::get_if<std::vector<std::int64_t>>(&column("point").values);
     const auto* chips = std::get_if<std::vector<std::int64_t>>(&column("chips").values);
@@ -189,22 +209,108 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
         if (p < 0 || static_cast<std::size_t>(p) >= s.points_total || (k > 0 && p <= (*point)[k - 1]))
             throw InputError(where + ": /sweep/points row " + std::to_string(k) + " has point " + std::to_string(p) +
                              "; points must be distinct, sorted and below points_total");
+        const std::int64_t c = (*chips)[k];
+        if (c < 0 || c > 100000)
+            throw InputError(where + ": /sweep/points row " + std::to_string(k) + " has chips = " + std::to_string(c) + "; allowed: 0 to 100000");
         s.rows[k].point = static_cast<std::size_t>(p);
-        s.rows[k].chips = (*chips)[k];
+        s.rows[k].chips = c;
     }
     for (const auto& m : metric_columns) {
         const auto* v = std::get_if<std::vector<double>>(&column(m.name).values);
         if (!v) throw InputError(where + ": /sweep/points column '" + std::string(m.name) + "' must be floating-point");
         for (std::size_t k = 0; k < rows; ++k) s.rows[k].*m.field = (*v)[k];
     }
+    for (std::size_t a = 0; a < s.axis_keys.size(); ++a) s.axis_columns.push_back(std::move(columns[1 + a]));
+
     h5::ReadLimits chip_limits;
     chip_limits.max_extent = std::max<std::size_t>(s.points_total, 100000);
     const h5::Array2D<double> chip = sweep.open_dataset("chip_accuracy").read_padded_2d(chip_limits);
     if (chip.rows != rows) throw InputError(where + ": /sweep/chip_accuracy has " + std::to_string(chip.rows) + " rows for " + std::to_string(rows) + " points");
-    for (std::size_t k = 0; k < rows; ++k)
-        for (std::size_t c = 0; c < chip.cols; ++c)
-            if (const double a = chip.values[k * chip.cols + c]; !std::isnan(a)) s.rows[k].chip_accuracy.push_back(a);
+    std::int64_t widest = 0;
+    for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t n = static_cast<std::size_t>(s.rows[k].chips);
+        widest = std::max(widest, s.rows[k].chips);
+        // Row k: its `chips` accuracies, then NaN padding.
+        for (std::size_t c = 0; c < chip.cols; ++c) {
+            const double a = chip.values[k * chip.cols + c];
+            if ((c < n) == std::isnan(a) || (c < n && !(a >= 0.0 && a <= 1.0)))
+                throw InputError(where + ": /sweep/chip_accuracy row " + std::to_string(k) + " does not hold the " + std::to_string(n) +
+                                 " chip accuracies in [0, 1] of its point followed by NaN padding");
+            if (c < n) s.rows[k].chip_accuracy.push_back(a);
+        }
+        if (n > chip.cols)
+            throw InputError(where + ": /sweep/chip_accuracy has " + std::to_string(chip.cols) + " columns; row " + std::to_string(k) +
+                             " needs " + std::to_string(n));
+    }
+    if (static_cast<std::int64_t>(chip.cols) != widest)
+        throw InputError(where + ": /sweep/chip_accuracy has " + std::to_string(chip.cols) + " columns; the most chips of a row is " +
+                         std::to_string(widest));
+    const std::int64_t done = sweep.attribute_int64("points_done");
+    if (done != static_cast<std::int64_t>(rows))
+        throw InputError(where + ": /sweep attribute points_done = " + std::to_string(done) + " but /sweep/points has " + std::to_string(rows) + " rows");
+    if (sweep.has_group("models"))
+        for (const auto& name : sweep.open_group("models").member_names()) {
+            std::size_t i = 0;
+            const auto [end, ec] = std::from_chars(name.data() + std::min<std::size_t>(name.size(), 6), name.data() + name.size(), i);
+            if (name.rfind("point_", 0) != 0 || ec != std::errc() || end != name.data() + name.size() || i >= s.points_total)
+                throw InputError(where + ": /sweep/models/" + name + " is not a point_<i> of this sweep");
+            s.model_points.push_back(i);
+        }
     return s;
+}
+
+namespace {
+
+// Whether the stored cell (column `c`, row k) holds `v` as write_table stores it.
+bool same_cell(const h5::TableColumn& c, std::size_t k, const ConfigValue& v) {
+    return std::visit(
+        [&](const auto& x) -> bool {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::string>) {
+                const auto* col = std::get_if<std::vector<T>>(&c.values);
+                return col && k < col->size() && (*col)[k] == x;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                const auto* col = std::get_if<std::vector<std::int8_t>>(&c.values);
+                return col && k < col->size() && (*col)[k] == (x ? 1 : 0);
+            } else {
+                const auto* col = std::get_if<std::vector<std::string>>(&c.values);
+                return col && k < col->size() && (*col)[k] == toml_value_text(v);
+            }
+        },
+        v);
+}
+
+}  // namespace
+
+void check_sweep_file(const SweepFileState& s, const std::filesystem::path& path, const std::vector<std::string>& axis_keys,
+                      const std::function<std::vector<ConfigValue>(std::size_t point)>& axis_values, bool keep_models) {
+    std::string where(1, '\'');
+    where += path.string();
+    where += '\'';
+    const auto list = [](const std::vector<std::string>& v) {
+        std::string t;
+        for (const auto& k : v) t += (t.empty() ? "" : ", ") + k;
+        return "[" + t + "]";
+    };
+    if (s.axis_keys != axis_keys)
+        throw InputError(where + ": /sweep/axis_keys is " + list(s.axis_keys) + " but this sweep's axes are " + list(axis_keys));
+    for (std::size_t k = 0; k < s.rows.size(); ++k) {
+        const std::vector<ConfigValue> expected = axis_values(s.rows[k].point);
+        for (std::size_t a = 0; a < axis_keys.size(); ++a)
+            if (!same_cell(s.axis_columns[a], k, expected[a]))
+                throw InputError(where + ": /sweep/points row " + std::to_string(k) + " (point " + std::to_string(s.rows[k].point) + "): column '" +
+                                 axis_keys[a] + "' does not hold the point's value " + toml_value_text(expected[a]));
+    }
+    if (keep_models) {
+        std::size_t m = 0;
+        std::vector<std::size_t> have = s.model_points;
+        std::sort(have.begin(), have.end());
+        for (const auto& r : s.rows) {
+            while (m < have.size() && have[m] < r.point) ++m;
+            if (m == have.size() || have[m] != r.point)
+                throw InputError(where + ": keep_models is on but /sweep/models has no point_" + std::to_string(r.point) + " for its finished point");
+        }
+    }
 }
 
 }  // namespace accel::sim

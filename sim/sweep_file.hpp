@@ -4,14 +4,16 @@
 // point, sorted by point), /sweep/chip_accuracy, and optionally the base model (/model) and
 // per-point models (/sweep/models/point_<i>/model).
 //
-// Crash safety: the file is created whole and every later change goes through an atomic
-// copy-change-rename (h5::UpdateFile), so a kill at any moment leaves the previous complete
-// file with every point finished before it.
+// Crash safety: the file is always written whole from memory to a temporary file that is
+// synced and renamed over it, so a kill at any moment leaves a complete file. While a sweep
+// runs, the points finished since the last rewrite are in its journal (sweep_journal.hpp);
+// SweepStore (sweep_store.hpp) decides when to rewrite.
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,25 +56,41 @@ struct SweepHeader {
     std::vector<std::string> axis_keys;
 };
 
-// Writes a new sweep file (atomically; overwrite decides whether an existing one may be
-// replaced) with no points yet. `extra` may add groups (the base model) before the commit.
+// Writes the whole sweep file from memory (atomically: built in memory, synced and renamed
+// over `path`, so a file is never half-written and no space of an earlier version is left
+// dead in it): the header, the table of `rows` (sorted by point; `axis_values[k]` are the
+// axis values of rows[k]) and /sweep/chip_accuracy. `extra` may add groups before the commit
+// (the base model, per-point models). `overwrite` decides whether an existing file may be
+// replaced.
+void write_sweep_file(const std::filesystem::path& path, const SweepHeader& header, const std::vector<PointResult>& rows,
+                      const std::vector<std::vector<ConfigValue>>& axis_values, h5::Overwrite overwrite,
+                      const std::function<void(h5::Group& root)>& extra = {});
+
+// A sweep file with no points yet.
 void create_sweep_file(const std::filesystem::path& path, const SweepHeader& header, h5::Overwrite overwrite,
                        const std::function<void(h5::Group& root)>& extra = {});
 
-// Rewrites the table of `path` with `rows` (sorted by point; `axis_values[k]` are the axis
-// values of rows[k]) in one atomic update; `extra` may add groups (per-point models).
-void write_sweep_points(const std::filesystem::path& path, const std::vector<PointResult>& rows,
-                        const std::vector<std::vector<ConfigValue>>& axis_values, const std::vector<std::string>& axis_keys,
-                        const std::function<void(h5::Group& root)>& extra = {});
-
-// What resuming needs from an existing sweep file: its fingerprint and finished points
-// (metrics and per-chip accuracies; per-point models stay in the file). InputError naming
-// the file if it is not a sweep file or its table is malformed.
+// What resuming needs from an existing sweep file: its provenance and identity, its finished
+// points (metrics and per-chip accuracies; per-point models stay in the file) and the axis
+// columns as stored. InputError naming the file if it is not a sweep file or anything of
+// its layout is malformed: a missing, extra or misplaced column, a column of the wrong type,
+// unsorted or repeated points, a per-chip table that does not fit the `chips` column,
+// points_done other than the number of rows.
 struct SweepFileState {
+    Provenance provenance;
     std::string fingerprint;
     std::size_t points_total = 0;
+    std::vector<std::string> axis_keys;      // /sweep/axis_keys
+    std::vector<h5::TableColumn> axis_columns;  // the table's axis columns, in order
     std::vector<PointResult> rows;
+    std::vector<std::size_t> model_points;   // points with a group /sweep/models/point_<i>
 };
 [[nodiscard]] SweepFileState read_sweep_file(const std::filesystem::path& path);
+
+// The checks of a sweep file that need its definition: the axis keys, every axis value of
+// every row (`axis_values(point)` gives what the sweep puts there) and, with keep_models, a
+// model for every row. InputError naming the file and the first difference.
+void check_sweep_file(const SweepFileState& state, const std::filesystem::path& path, const std::vector<std::string>& axis_keys,
+                      const std::function<std::vector<ConfigValue>(std::size_t point)>& axis_values, bool keep_models);
 
 }  // namespace accel::sim

@@ -9,7 +9,9 @@
 #ifdef ACCEL_MPI
 #include <mpi.h>
 
+#include <algorithm>
 #include <atomic>
+#include <span>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -65,18 +67,46 @@ int exit_code_of(const std::exception& e) {
     return dynamic_cast<const InputError*>(&e) != nullptr || dynamic_cast<const std::invalid_argument*>(&e) != nullptr ? 2 : 1;
 }
 
-void send_work(int rank, long long point) { check(MPI_Send(&point, 1, MPI_LONG_LONG, rank, tag_work, MPI_COMM_WORLD), "send"); }
+// A batch of points for a worker; empty: no more work.
+void send_work(int rank, const std::vector<long long>& points) {
+    check(MPI_Send(points.data(), static_cast<int>(points.size()), MPI_LONG_LONG, rank, tag_work, MPI_COMM_WORLD), "send");
+}
 
-// Ranks ≥ 1: ask for work, compute, send the result, until told to stop.
+// Ranks ≥ 1: ask for work, compute the batch, send its results (with the seconds a point
+// took, which sizes the next batch), until told to stop. A result message is
+// [seconds per point, (packed length, packed result)...]; an empty one asks for the first batch.
 void work(const std::function<PointResult(std::size_t)>& compute) {
-    std::vector<double> message;  // empty: ready for the first point
+    std::vector<double> message;
+    std::vector<long long> batch;
     for (;;) {
         check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_DOUBLE, 0, tag_result, MPI_COMM_WORLD), "send");
-        long long point = -1;
-        check(MPI_Recv(&point, 1, MPI_LONG_LONG, 0, tag_work, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "receive");
-        if (point < 0) return;
-        message = pack(compute(static_cast<std::size_t>(point)));
+        MPI_Status status;
+        check(MPI_Probe(0, tag_work, MPI_COMM_WORLD, &status), "probe");
+        int count = 0;
+        check(MPI_Get_count(&status, MPI_LONG_LONG, &count), "count");
+        batch.resize(static_cast<std::size_t>(count));
+        check(MPI_Recv(batch.data(), count, MPI_LONG_LONG, 0, tag_work, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "receive");
+        if (batch.empty()) return;
+        const auto start = std::chrono::steady_clock::now();
+        message.assign(1, 0.0);
+        for (const long long point : batch) {
+            const std::vector<double> packed = pack(compute(static_cast<std::size_t>(point)));
+            message.push_back(static_cast<double>(packed.size()));
+            message.insert(message.end(), packed.begin(), packed.end());
+        }
+        message[0] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / static_cast<double>(batch.size());
     }
+}
+
+// How many points a worker gets at once: one while nothing is known of their cost, then as
+// many as take about batch_seconds, but never more than a share of what is left, so that
+// slow points (training) still go out one at a time and the last points spread over ranks.
+constexpr double batch_seconds = 0.1;
+std::size_t batch_size(double seconds_per_point, std::size_t queued, int ranks) {
+    if (!(seconds_per_point > 0.0)) return 1;
+    const double by_time = batch_seconds / seconds_per_point;
+    const std::size_t share = std::max<std::size_t>(1, queued / (4 * static_cast<std::size_t>(ranks)));
+    return std::clamp<std::size_t>(by_time < 1.0 ? 1 : static_cast<std::size_t>(by_time), 1, share);
 }
 
 // Rank 0: serve the queue to the other ranks from this thread while a second thread computes
@@ -94,6 +124,16 @@ void coordinate(const Session& s, const std::vector<std::size_t>& todo, const st
         const std::size_t p = queue.front();
         queue.pop_front();
         return static_cast<long long>(p);
+    };
+    const auto next_batch = [&](double seconds_per_point) {
+        std::lock_guard lock(mutex);
+        std::vector<long long> batch;
+        const std::size_t n = std::min(queue.size(), batch_size(seconds_per_point, queue.size(), s.size()));
+        for (std::size_t k = 0; k < n; ++k) {
+            batch.push_back(static_cast<long long>(queue.front()));
+            queue.pop_front();
+        }
+        return batch;
     };
     std::thread local([&] {
         try {
@@ -130,13 +170,18 @@ void coordinate(const Session& s, const std::vector<std::size_t>& todo, const st
                 std::vector<double> message(static_cast<std::size_t>(count));
                 check(MPI_Recv(message.data(), count, MPI_DOUBLE, status.MPI_SOURCE, tag_result, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
                       "receive");
-                const long long p = next();
-                send_work(status.MPI_SOURCE, p);
-                if (p < 0) --active_workers;
-                if (!message.empty()) on_result(unpack(message));
+                const std::vector<long long> batch = next_batch(message.empty() ? 0.0 : message[0]);
+                send_work(status.MPI_SOURCE, batch);
+                if (batch.empty()) --active_workers;
+                for (std::size_t k = 1; k < message.size();) {
+                    const auto n = static_cast<std::size_t>(message[k]);
+                    if (n > message.size() - k - 1) throw std::runtime_error("sweep: malformed point result message");
+                    on_result(unpack(std::span<const double>(message).subspan(k + 1, n)));
+                    k += 1 + n;
+                }
             } else {
                 drain_local();
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
         }
     } catch (...) {

@@ -2,8 +2,11 @@
 // Distributing sweep points over MPI ranks (built with -DACCEL_MPI=ON; without it every
 // function here is the single-process case and the build has no MPI dependency).
 //
-// Scheme: rank 0 coordinates and also computes. Its main thread hands out point indices one
-// at a time to whichever rank asks next (so uneven point costs balance themselves), receives
+// Scheme: rank 0 coordinates and also computes. Its main thread hands out point indices to
+// whichever rank asks next (so uneven point costs balance themselves): one at a time until a
+// rank has reported what a point costs it, then batches of about 0.1 s of work (never more
+// than a share of what is left), so that cheap points (run = energy) are not held up by one
+// message round trip each while slow ones still go out one at a time. It receives
 // the results and passes them to the caller, which writes the file; a second thread of
 // rank 0 computes points like any other rank. Only rank 0's main thread calls MPI
 // (MPI_THREAD_FUNNELED). A point's result does not depend on the rank that computed it,

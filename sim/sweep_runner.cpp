@@ -102,12 +102,29 @@ const RunData& PointRunner::data_for(const Config& c) {
     return *it->second;
 }
 
+// preflight_checks (model_factory.cpp) reads the design: design, optics, detector, d2nn, chip,
+// eac and photodiode keys, none of light, eval, train or data. Points that differ only in
+// keys of those sections (a light sweep of 10^5 points, say) share one preflight, which costs
+// milliseconds on a large mask.
+std::vector<std::string> PointRunner::preflight_of(const Config& c, const SweepPoint& point) {
+    std::string key;
+    for (const auto& a : point.assignments) {
+        const std::string_view section = std::string_view(a).substr(0, a.find('.'));
+        if (section != "light" && section != "eval" && section != "train" && section != "data") key += a + '\n';
+    }
+    const auto it = preflight_cache_.find(key);
+    if (it != preflight_cache_.end()) return it->second;
+    std::vector<std::string> warnings = preflight_checks(c);
+    preflight_cache_.emplace(std::move(key), warnings);
+    return warnings;
+}
+
 std::vector<std::string> PointRunner::check(const SweepPoint& point) {
     try {
         const Config c = point_config(base_, point);
         // First: the sampling checks themselves allocate grids of the design's size.
         if (spec_.run != SweepRun::energy) check_memory(c);
-        std::vector<std::string> warnings = preflight_checks(c);
+        std::vector<std::string> warnings = preflight_of(c, point);
         if (spec_.run == SweepRun::energy) {
             if (c.string("design.architecture") == "d2nn") (void)energy_report(c);  // the clear error of a d2nn energy sweep
             return warnings;

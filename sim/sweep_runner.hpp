@@ -51,12 +51,14 @@ public:
 
 private:
     const RunData& data_for(const Config& c);
+    std::vector<std::string> preflight_of(const Config& c, const SweepPoint& point);
 
     const SweepSpec& spec_;
     Config base_;
     std::vector<double> model_parameters_;
     optics::PropagationCache<float> cache_;
     std::map<std::string, std::unique_ptr<RunData>> data_;  // by the [data] settings (and seed) that make it
+    std::map<std::string, std::vector<std::string>> preflight_cache_;  // warnings, by the design keys a point sets
 };
 
 // Trains the base configuration of a run = eval sweep that names no model, from `state`

@@ -10,6 +10,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <variant>
@@ -17,6 +20,7 @@
 
 #include "sim/hdf5_file.hpp"
 #include "sim/sweep_file.hpp"
+#include "sim/sweep_journal.hpp"
 #include "tests/support/cli_support.hpp"
 
 using namespace accel::sim;
@@ -83,6 +87,7 @@ void kill_and_resume(int kills, unsigned seed) {
     std::uniform_real_distribution<double> delay_s(0.05, std::max(0.1, 0.6 * reference_s));
     const std::string out = dir / "killed.h5";
     std::size_t last_rows = 0;
+    std::uint64_t torn_left = 0;  // bytes of the record torn by this test, left in the journal
     int killed = 0;
     for (int k = 0; k < kills; ++k) {
         char timeout[32];
@@ -95,8 +100,29 @@ void kill_and_resume(int kills, unsigned seed) {
         killed += r.exit_code == 137;
         if (!std::filesystem::exists(out)) continue;  // killed before the file was first written
         const SweepFileState s = read_sweep_file(out);   // readable after every kill
-        CHECK(s.rows.size() >= last_rows);               // finished points are never lost
-        last_rows = s.rows.size();
+        // Finished points are never lost: those of the file and of its journal together.
+        std::vector<bool> saved(s.points_total, false);
+        for (const auto& row : s.rows) saved[row.point] = true;
+        const auto journal = journal_path(out);
+        if (std::filesystem::exists(journal)) {
+            const SweepJournalState j = read_sweep_journal(journal);
+            // One write() per record: a kill never tears one. Only our own tear below (if no
+            // run since got as far as starting a fresh journal) is left.
+            CHECK((j.ignored_bytes == 0 || j.ignored_bytes == torn_left));
+            for (const auto& p : j.points) saved[p.point] = true;
+            // Every other kill also tears the journal's last record in the middle, as a
+            // power cut during its write would: the resume must recompute that point only.
+            if (k % 2 == 1 && j.ignored_bytes == 0 && !j.points.empty() && j.valid_bytes > 200) {
+                const auto size = std::filesystem::file_size(journal);
+                torn_left = pack(j.points.back()).size() * sizeof(double) + 20 - 40;
+                std::filesystem::resize_file(journal, size - 40);
+                if (std::none_of(s.rows.begin(), s.rows.end(), [&](const PointResult& row) { return row.point == j.points.back().point; }))
+                    saved[j.points.back().point] = false;
+            }
+        }
+        const auto rows = static_cast<std::size_t>(std::count(saved.begin(), saved.end(), true));
+        CHECK(rows >= last_rows);
+        last_rows = rows;
         if (r.exit_code == 0) {  // finished before the kill: check it, then start again
             check_same_table(dir / "reference.h5", out);
             std::filesystem::remove(out);
@@ -109,7 +135,8 @@ void kill_and_resume(int kills, unsigned seed) {
     INFO(finish.err);
     REQUIRE(finish.exit_code == 0);
     check_same_table(dir / "reference.h5", out);
-    // No temporary file of a killed process is left beside the result.
+    // No temporary file of a killed process is left beside the result, and no journal.
+    CHECK_FALSE(std::filesystem::exists(journal_path(out)));
     for (const auto& e : std::filesystem::directory_iterator(dir.path))
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
@@ -199,6 +226,151 @@ TEST_CASE("accel sweep: bad definitions exit with code 2 and one line naming the
     expect_bad_input(run_accel(dir, definition("key = \"optics.input_window_px\"\nvalues = [16, 1000]\n")), {"sweep point 1", "input_window_px"});
     expect_bad_input(run_accel(dir, "sweep " + quote(dir / "none.toml") + " -o " + quote(dir / "out.h5")), {"none.toml", "does not exist"});
     CHECK_FALSE(std::filesystem::exists(dir / "out.h5"));
+}
+
+namespace {
+
+// An energy sweep computes no images: thousands of points in a fraction of a second.
+std::string energy_sweep(int points) {
+    return "[sweep]\npreset = \"accel-2023\"\nrun = \"energy\"\n\n[[axis]]\nkey = \"light.energy_density_fJ_per_um2\"\n"
+           "range = { from = 1e-8, to = 10.0, points = " + std::to_string(points) + ", scale = \"log\" }\n";
+}
+
+// A sweep interrupted after `in_file` points were in its file and `in_journal` more in its
+// journal, made from a finished file of the same sweep.
+void interrupted_copy(const std::string& finished, const std::string& out, std::size_t in_file, std::size_t in_journal) {
+    const SweepFileState s = read_sweep_file(finished);
+    const h5::InputFile in(finished);
+    const h5::Group sweep = in.root().open_group("sweep");
+    SweepHeader h;
+    h.provenance = s.provenance;
+    h.definition_toml = sweep.attribute_string("definition_toml");
+    h.fingerprint = s.fingerprint;
+    h.run = SweepRun::energy;
+    h.points_total = s.points_total;
+    h.chips = sweep.attribute_int64("chips");
+    h.axis_keys = s.axis_keys;
+    const auto& light = std::get<std::vector<double>>(s.axis_columns.at(0).values);
+    std::vector<PointResult> rows(s.rows.begin(), s.rows.begin() + static_cast<std::ptrdiff_t>(in_file));
+    std::vector<std::vector<ConfigValue>> axis_values;
+    for (std::size_t k = 0; k < in_file; ++k) axis_values.push_back({light[k]});
+    write_sweep_file(out, h, rows, axis_values, h5::Overwrite::no);
+    SweepJournalWriter journal(journal_path(out), s.fingerprint, s.points_total);
+    for (std::size_t k = in_file; k < in_file + in_journal; ++k) journal.append(s.rows[k]);
+}
+
+std::size_t file_size(const std::string& path) { return static_cast<std::size_t>(std::filesystem::file_size(path)); }
+
+}  // namespace
+
+TEST_CASE("accel sweep: the result file grows linearly with the points and its journal is gone at the end", "[cli][sweep]") {
+    TempDir dir("accel-cli-sweep-size");
+    write_text(dir / "e.toml", energy_sweep(4000));
+    const Run r = run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(dir / "e.h5") + " -q");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(journal_path(dir / "e.h5")));
+    const SweepFileState s = read_sweep_file(dir / "e.h5");
+    REQUIRE(s.rows.size() == 4000);
+    // A row: point, the axis value, 14 real metrics and chips, 8 bytes each; no chip columns.
+    const std::size_t table_bytes = 4000 * 17 * 8;
+    CHECK(file_size(dir / "e.h5") < 3 * table_bytes + 64 * 1024);
+}
+
+TEST_CASE("accel sweep: --resume merges the journal, ignores its torn tail and gives the uninterrupted table", "[cli][sweep]") {
+    TempDir dir("accel-cli-sweep-journal");
+    write_text(dir / "e.toml", energy_sweep(300));
+    REQUIRE(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(dir / "reference.h5") + " -q").exit_code == 0);
+    const std::string out = dir / "resumed.h5";
+    interrupted_copy(dir / "reference.h5", out, 100, 50);
+    // Half a record and garbage after the last complete one: what a power cut can leave.
+    const std::string journal = read_text(journal_path(out));
+    const std::size_t record = (journal.size() - 52) / 50;
+    write_text(journal_path(out), journal + journal.substr(52, record / 2) + std::string(7, '\0'));
+    const Run r = run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(out) + " --resume");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("150 to compute"));
+    CHECK_THAT(r.err, Contains("ignored"));
+    check_same_table(dir / "reference.h5", out);
+    CHECK(read_sweep_file(out).rows.size() == 300);
+    CHECK_FALSE(std::filesystem::exists(journal_path(out)));
+}
+
+TEST_CASE("accel sweep: a journal of another sweep is never merged, and a new sweep does not replace a journal", "[cli][sweep]") {
+    TempDir dir("accel-cli-sweep-journal");
+    write_text(dir / "e.toml", energy_sweep(40));
+    write_text(dir / "other.toml", energy_sweep(41));
+    REQUIRE(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(dir / "reference.h5") + " -q").exit_code == 0);
+    REQUIRE(run_accel(dir, "sweep " + quote(dir / "other.toml") + " -o " + quote(dir / "other.h5") + " -q").exit_code == 0);
+    const std::string out = dir / "s.h5";
+    interrupted_copy(dir / "reference.h5", out, 10, 0);
+    {
+        // The journal of the other sweep (its fingerprint and size) beside this sweep's file.
+        const SweepFileState other = read_sweep_file(dir / "other.h5");
+        SweepJournalWriter journal(journal_path(out), other.fingerprint, other.points_total);
+        journal.append(other.rows[20]);
+    }
+    const std::string file_before = read_text(out), journal_before = read_text(journal_path(out));
+    expect_bad_input(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(out) + " --resume"),
+                     {"sweep journal '" + journal_path(out).string() + "' belongs to a different sweep"});
+    CHECK(read_text(out) == file_before);
+    CHECK(read_text(journal_path(out)) == journal_before);
+    // Starting afresh over an interrupted sweep's journal needs --force.
+    std::filesystem::remove(out);
+    expect_bad_input(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(out)), {journal_path(out).string(), "--resume", "--force"});
+    CHECK(read_text(journal_path(out)) == journal_before);
+    REQUIRE(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(out) + " -q --force").exit_code == 0);
+    check_same_table(dir / "reference.h5", out);
+    CHECK_FALSE(std::filesystem::exists(journal_path(out)));
+}
+
+TEST_CASE("accel sweep: --resume of a finished file with a damaged table or axis keys is bad input naming the file", "[cli][sweep]") {
+    TempDir dir("accel-cli-sweep-damaged");
+    write_text(dir / "e.toml", energy_sweep(6));
+    REQUIRE(run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(dir / "s.h5") + " -q").exit_code == 0);
+    const auto damaged = [&](const std::string& name, const std::function<void(h5::Group& sweep)>& change) {
+        const std::string path = dir / name;
+        std::filesystem::copy_file(dir / "s.h5", path);
+        h5::UpdateFile f(path);
+        h5::Group sweep = f.root().open_group("sweep");
+        change(sweep);
+        f.commit();
+        return path;
+    };
+    const auto rewrite_points = [](h5::Group& sweep, const std::function<void(std::vector<h5::TableColumn>&)>& change) {
+        std::vector<h5::TableColumn> table = sweep.open_dataset("points").read_table();
+        change(table);
+        sweep.remove("points");
+        sweep.write_table("points", table);
+    };
+    const auto refused = [&](const std::string& path, const std::vector<std::string>& culprits) {
+        const std::string before = read_text(path);
+        const Run r = run_accel(dir, "sweep " + quote(dir / "e.toml") + " -o " + quote(path) + " --resume");
+        expect_bad_input(r, culprits);
+        CHECK_THAT(r.out, !Contains("wrote"));
+        CHECK(read_text(path) == before);
+    };
+    refused(damaged("keys.h5", [](h5::Group& sweep) {
+                sweep.remove("axis_keys");
+                sweep.write_strings("axis_keys", std::vector<std::string>{"light.energy_density_fJ_per_um3"});
+            }),
+            {"keys.h5'", "/sweep/points has no column 'light.energy_density_fJ_per_um3'"});
+    refused(damaged("value.h5", [&](h5::Group& sweep) {
+                rewrite_points(sweep, [](std::vector<h5::TableColumn>& t) { std::get<std::vector<double>>(t.at(1).values)[3] *= 2.0; });
+            }),
+            {"value.h5'", "row 3 (point 3)", "light.energy_density_fJ_per_um2"});
+    refused(damaged("metric.h5", [&](h5::Group& sweep) {
+                rewrite_points(sweep, [](std::vector<h5::TableColumn>& t) { std::swap(t.at(2).name, t.at(3).name); });
+            }),
+            {"metric.h5'", "/sweep/points column 2 is 'accuracy_mean', expected accuracy_noise_free"});
+    refused(damaged("chips.h5", [](h5::Group& sweep) {
+                sweep.remove("chip_accuracy");
+                const std::vector<double> nan(6, std::numeric_limits<double>::quiet_NaN());
+                sweep.write_array<double>("chip_accuracy", nan, {6, 1});
+            }),
+            {"chips.h5'", "/sweep/chip_accuracy has 1 columns"});
+    refused(damaged("done.h5", [](h5::Group& sweep) { sweep.set_attribute("points_done", std::int64_t{5}); }), {"done.h5'", "points_done = 5"});
 }
 
 #ifdef ACCEL_TEST_MPI

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 #include "sim/hdf5_file.hpp"
 #include "sim/schema.hpp"
 #include "sim/sweep_file.hpp"
+#include "sim/sweep_journal.hpp"
 #include "sim/sweep_spec.hpp"
+#include "sim/sweep_store.hpp"
 #include "tests/support/cli_support.hpp"
 
 using namespace accel::sim;
@@ -200,7 +203,7 @@ TEST_CASE("sweep file: points written, read back and packed for messages unchang
     CHECK(std::isnan(unpacked.accuracy_noise_free));
     CHECK_THROWS(unpack(std::vector<double>{1.0, 2.0}));
 
-    write_sweep_points(path, {a, b}, {{std::int64_t{2}, std::string("binary")}, {std::int64_t{1}, std::string("ternary")}}, h.axis_keys);
+    write_sweep_file(path, h, {a, b}, {{std::int64_t{2}, std::string("binary")}, {std::int64_t{1}, std::string("ternary")}}, h5::Overwrite::yes);
     const SweepFileState s = read_sweep_file(path);
     CHECK(s.fingerprint == h.fingerprint);
     CHECK(s.points_total == 4);
@@ -214,4 +217,103 @@ TEST_CASE("sweep file: points written, read back and packed for messages unchang
     const auto table = in.open_dataset("sweep/points").read_table();
     CHECK(std::get<std::vector<std::string>>(table[2].values) == std::vector<std::string>{"binary", "ternary"});
     CHECK(in.root().open_group("sweep").attribute_int64("points_done") == 2);
+}
+
+namespace {
+
+PointResult journal_point(std::size_t point) {
+    PointResult r;
+    r.point = point;
+    r.chips = 2;
+    r.accuracy_mean = 0.25 + 0.001 * static_cast<double>(point);
+    r.accuracy_noise_free = std::numeric_limits<double>::quiet_NaN();
+    r.chip_accuracy = {0.2, 0.3};
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("sweep journal: records read back bit for bit; a torn or garbled tail and a torn header are ignored", "[unit][sweep]") {
+    TempDir dir("accel-sweep-journal");
+    const std::filesystem::path path = dir / "s.h5.journal";
+    {
+        SweepJournalWriter w(path, "0123456789abcdef", 10);
+        for (std::size_t p : {3u, 1u, 7u}) w.append(journal_point(p));
+    }
+    const std::string whole = accel::test::read_text(path);
+    SweepJournalState s = read_sweep_journal(path);
+    CHECK(s.fingerprint == "0123456789abcdef");
+    CHECK(s.points_total == 10);
+    REQUIRE(s.points.size() == 3);
+    CHECK(s.points[2].point == 7);
+    CHECK(s.points[2].accuracy_mean == journal_point(7).accuracy_mean);
+    CHECK(std::isnan(s.points[2].accuracy_noise_free));
+    CHECK(s.points[2].chip_accuracy == journal_point(7).chip_accuracy);
+    CHECK(s.ignored_bytes == 0);
+    CHECK(s.valid_bytes == whole.size());
+
+    const std::size_t record = (whole.size() - 52) / 3;  // header: 16 + 16 + 16 fingerprint bytes + 4
+    SECTION("a record cut short") {
+        write_text(path, whole.substr(0, whole.size() - record / 2));
+        s = read_sweep_journal(path);
+        CHECK(s.points.size() == 2);
+        CHECK(s.ignored_bytes == record - record / 2);
+    }
+    SECTION("a flipped byte in the second record ends the journal before it") {
+        std::string bad = whole;
+        bad[52 + record + 20] ^= 0x40;
+        write_text(path, bad);
+        s = read_sweep_journal(path);
+        CHECK(s.points.size() == 1);
+        CHECK(s.ignored_bytes == 2 * record);
+    }
+    SECTION("garbage after the last record") {
+        write_text(path, whole + std::string(100, '\x5a'));
+        CHECK(read_sweep_journal(path).points.size() == 3);
+    }
+    SECTION("a header cut short is an empty journal; a file that is no journal is bad input") {
+        write_text(path, whole.substr(0, 30));
+        s = read_sweep_journal(path);
+        CHECK(s.fingerprint.empty());
+        CHECK(s.points.empty());
+        write_text(path, std::string(200, 'x'));
+        CHECK_THROWS_AS(read_sweep_journal(path), InputError);
+    }
+}
+
+TEST_CASE("sweep store: the file is rewritten when the points double, so n points cost O(n) rows written", "[unit][sweep]") {
+    TempDir dir("accel-sweep-store");
+    const std::string path = dir / "s.h5";
+    SweepHeader h;
+    h.fingerprint = "00000000deadbeef";
+    h.points_total = 1000;
+    h.chips = 2;
+    h.axis_keys = {"eval.chips"};
+    create_sweep_file(path, h, h5::Overwrite::no);
+    SweepStorePolicy policy;
+    policy.rewrite_share = 0.0;  // the growth rule alone, so that the count does not depend on timing
+    {
+        SweepStore store(path, h, {}, [](std::size_t p) { return std::vector<ConfigValue>{static_cast<std::int64_t>(p + 1)}; }, {}, policy);
+        for (std::size_t p = 0; p < 1000; ++p) {
+            store.add(journal_point(999 - p));  // out of order: sorted when written
+            if (p == 700) {
+                // Between rewrites the file is a complete sweep file that lags the journal.
+                const SweepFileState lagging = read_sweep_file(path);
+                CHECK(lagging.rows.size() == 512);
+                CHECK(read_sweep_journal(journal_path(path)).points.size() == 701);
+            }
+        }
+        store.finish();
+        CHECK(store.rewrites() == 11);  // after 1, 2, 4, ..., 512 points and at the end
+    }
+    CHECK_FALSE(std::filesystem::exists(journal_path(path)));
+    const SweepFileState s = read_sweep_file(path);
+    REQUIRE(s.rows.size() == 1000);
+    CHECK(s.rows[0].point == 0);
+    CHECK(s.rows[999].accuracy_mean == journal_point(999).accuracy_mean);
+    check_sweep_file(s, path, h.axis_keys, [](std::size_t p) { return std::vector<ConfigValue>{static_cast<std::int64_t>(p + 1)}; }, false);
+    CHECK_THROWS_AS(check_sweep_file(s, path, h.axis_keys, [](std::size_t p) { return std::vector<ConfigValue>{static_cast<std::int64_t>(p)}; }, false),
+                    InputError);
+    CHECK_THROWS_AS(check_sweep_file(s, path, {"eval.shift_px"}, [](std::size_t) { return std::vector<ConfigValue>{std::int64_t{1}}; }, false),
+                    InputError);
 }
