@@ -20,9 +20,8 @@ constexpr std::uint32_t epoch_stream_tag = 0xDA7A0E90u;
 Dataset load_standard_pair(Split split, const fs::path& dir, const std::string& set_name, const std::string& missing_hint) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw DataError(dir.string() + ": " + set_name + " directory not found" + missing_hint);
-    const std::string prefix = split == Split::train ? "train" : "t10k";
-    return load_idx_dataset(dir / (prefix + "-images-idx3-ubyte.gz"), dir / (prefix + "-labels-idx1-ubyte.gz"),
-                            set_name + (split == Split::train ? "/train" : "/test"));
+    const StandardFiles files = standard_files(split, dir);
+    return load_idx_dataset(files.images, files.labels, set_name + (split == Split::train ? "/train" : "/test"));
 }
 
 }  // namespace
@@ -42,6 +41,11 @@ Dataset load_idx_dataset(const fs::path& images_path, const fs::path& labels_pat
     d.labels = std::move(set.labels);
     d.labels_source = labels_path.string();
     return d;
+}
+
+StandardFiles standard_files(Split split, const fs::path& dir) {
+    const std::string prefix = split == Split::train ? "train" : "t10k";
+    return {dir / (prefix + "-images-idx3-ubyte.gz"), dir / (prefix + "-labels-idx1-ubyte.gz")};
 }
 
 Dataset load_fashion_mnist(Split split, const fs::path& dir) {

@@ -24,7 +24,7 @@ struct Dataset {
     std::vector<float> pixels;  // size() × rows × cols
     std::vector<std::uint8_t> labels;
     std::string name;
-    // Where the labels came from (the labels file, or the synthetic set's name), and for a
+    // Where the labels came from (the labels file; empty for a generated set), and for a
     // subset the index of each image in that source (empty: the images are the source's, in
     // order). Both exist so that a bad label can be reported where a user can find it.
     std::string labels_source;
@@ -55,6 +55,12 @@ Dataset load_fashion_mnist(Split split, const std::filesystem::path& dir = std::
 
 // MNIST with the same file names, from `dir` (the repository's copy holds 10,000 + 10,000).
 Dataset load_mnist(Split split, const std::filesystem::path& dir);
+
+// The images and labels files of `split` in a folder of the standard layout above.
+struct StandardFiles {
+    std::filesystem::path images, labels;
+};
+[[nodiscard]] StandardFiles standard_files(Split split, const std::filesystem::path& dir);
 
 // Indices into a TRAINING set: the validation part is stratified (each class contributes
 // round(fraction × its count) images, chosen by a seeded Fisher–Yates shuffle of that class),

@@ -89,7 +89,6 @@ Dataset make_synthetic(int count, int classes, std::uint64_t seed, int size) {
     d.rows = d.cols = size;
     d.classes = classes;
     d.name = "synthetic-shapes";
-    d.labels_source = "the synthetic set";
     // Balanced: label k mod classes, then shuffled so that the order carries no pattern.
     std::vector<int> labels(static_cast<std::size_t>(count));
     for (int k = 0; k < count; ++k) labels[static_cast<std::size_t>(k)] = k % classes;

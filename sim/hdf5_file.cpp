@@ -1,3 +1,4 @@
+#include "sim/output_checks.hpp"
 #include "sim/hdf5_file.hpp"
 
 #include <cmath>
@@ -30,7 +31,7 @@ namespace {
 // bounds the guarded calls in time (IoWatchdog), since HDF5 may loop on a damaged file.
 class QuietErrors {
 public:
-    QuietErrors() {
+    explicit QuietErrors(std::string_view file = {}) : watchdog_(file) {
         H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     }
@@ -189,22 +190,22 @@ std::string Object::child_path(std::string_view name) const {
 }
 
 void Object::set_attribute(std::string_view name, double value) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     write_scalar_attribute(id(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, where());
 }
 
 void Object::set_int64_attribute(std::string_view name, std::int64_t value) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     write_scalar_attribute(id(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, where());
 }
 
 void Object::set_uint64_attribute(std::string_view name, std::uint64_t value) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     write_scalar_attribute(id(), name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value, where());
 }
 
 void Object::set_attribute(std::string_view name, std::string_view value) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string text(value);
     const char* pointer = text.c_str();
     const Handle type = utf8_string_type();
@@ -212,12 +213,12 @@ void Object::set_attribute(std::string_view name, std::string_view value) {
 }
 
 bool Object::has_attribute(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     return H5Aexists(id(), std::string(name).c_str()) > 0;
 }
 
 double Object::attribute_double(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle attr = open_scalar_attribute(id(), name, where());
     const Handle type(H5Aget_type(attr.get()));
     const H5T_class_t cls = H5Tget_class(type.get());
@@ -231,7 +232,7 @@ double Object::attribute_double(std::string_view name) const {
 }
 
 std::int64_t Object::attribute_int64(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle attr = open_scalar_attribute(id(), name, where());
     const Handle type(H5Aget_type(attr.get()));
     if (H5Tget_class(type.get()) != H5T_INTEGER)
@@ -244,7 +245,7 @@ std::int64_t Object::attribute_int64(std::string_view name) const {
 }
 
 std::string Object::attribute_string(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string key(name);
     const Handle attr = open_scalar_attribute(id(), name, where());
     const Handle type(H5Aget_type(attr.get()));
@@ -301,7 +302,7 @@ std::string numpy_name(hid_t type) {
 }  // namespace
 
 std::vector<std::string> Object::attribute_names() const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     std::vector<std::string> names;
     hsize_t index = 0;
     if (H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_name, &names) < 0)
@@ -310,7 +311,7 @@ std::vector<std::string> Object::attribute_names() const {
 }
 
 std::string Object::attribute_text(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string key(name);
     if (H5Aexists(id(), key.c_str()) <= 0) throw InputError(where() + ": missing attribute '" + key + "'");
     const Handle attr(H5Aopen(id(), key.c_str(), H5P_DEFAULT));
@@ -328,7 +329,7 @@ std::string Object::attribute_text(std::string_view name) const {
 // --------------------------------------------------------------------------------- Dataset
 
 std::string Dataset::type_name() const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid()) throw InputError(where() + ": cannot read the dataset's type");
     return numpy_name(type.get());
@@ -336,7 +337,7 @@ std::string Dataset::type_name() const {
 
 template <class T>
 std::vector<T> Dataset::read_numeric(int rank, const ReadLimits& limits, bool nan_allowed) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid()) throw InputError(where() + ": cannot read the dataset's type");
     const H5T_class_t cls = H5Tget_class(type.get());
@@ -396,7 +397,7 @@ template Array2D<std::int8_t> Dataset::read_array_2d<std::int8_t>(const ReadLimi
 
 
 std::vector<std::size_t> Dataset::shape() const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle space(H5Dget_space(id()));
     const int rank = H5Sget_simple_extent_ndims(space.get());
     if (rank < 0) throw InputError(where() + ": cannot read the dataset's shape");
@@ -424,7 +425,7 @@ void Dataset::check_rank_and_size(int rank, const ReadLimits& limits) const {
 
 template <class Real>
 Array2D<std::complex<Real>> Dataset::read_complex_2d(const ReadLimits& limits) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid() || !is_complex_compound(type.get()))
         throw InputError(where() + ": dataset is " + type_description(type.get()) +
@@ -446,7 +447,7 @@ Array2D<std::complex<Real>> Dataset::read_complex_2d(const ReadLimits& limits) c
 
 template <class T>
 Array2D<T> Dataset::read_real_2d(const ReadLimits& limits) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid() || H5Tget_class(type.get()) != H5T_FLOAT)
         throw InputError(where() + ": dataset is " + type_description(type.get()) + ", expected floating-point");
@@ -472,7 +473,7 @@ template Array2D<double> Dataset::read_real_2d<double>(const ReadLimits&) const;
 // ----------------------------------------------------------------------------------- Group
 
 Group Group::create_group(std::string_view name) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
     H5Pset_create_intermediate_group(lcpl.get(), 1);
@@ -483,7 +484,7 @@ Group Group::create_group(std::string_view name) {
 }
 
 bool Group::has(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     // H5Lexists needs every intermediate link to exist, so walk the path one link at a time.
     std::string prefix = (!name.empty() && name.front() == '/') ? "/" : "";
     std::size_t start = prefix.size();
@@ -509,7 +510,7 @@ herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* out) {
 }  // namespace
 
 std::vector<std::string> Group::member_names() const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     std::vector<std::string> names;
     hsize_t index = 0;
     if (H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_link, &names) < 0)
@@ -518,7 +519,7 @@ std::vector<std::string> Group::member_names() const {
 }
 
 int Group::member_kind(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     if (!has(name)) return -1;
     const Handle object(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
     return object.valid() ? static_cast<int>(H5Iget_type(object.get())) : -1;
@@ -528,7 +529,7 @@ bool Group::has_group(std::string_view name) const { return member_kind(name) ==
 bool Group::has_dataset(std::string_view name) const { return member_kind(name) == static_cast<int>(H5I_DATASET); }
 
 Group Group::open_group(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     if (!has(name)) throw InputError("'" + file_name() + "' has no group " + path);
     Handle group(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
@@ -538,7 +539,7 @@ Group Group::open_group(std::string_view name) const {
 }
 
 Dataset Group::open_dataset(std::string_view name) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     if (!has(name)) throw InputError("'" + file_name() + "' has no dataset " + path);
     Handle dataset(H5Oopen(id(), std::string(name).c_str(), H5P_DEFAULT));
@@ -579,7 +580,7 @@ std::size_t element_count(const std::vector<std::size_t>& shape) {
 template <class Real>
 Dataset Group::write_complex(std::string_view name, std::span<const std::complex<Real>> values, std::size_t rows,
                              std::size_t cols) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     if (rows * cols != values.size())
         throw std::logic_error("write_complex " + path + ": " + std::to_string(values.size()) + " values for a " +
@@ -592,7 +593,7 @@ Dataset Group::write_complex(std::string_view name, std::span<const std::complex
 
 template <class T>
 Dataset Group::write_array(std::string_view name, std::span<const T> values, std::vector<std::size_t> shape) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     if (element_count(shape) != values.size())
         throw std::logic_error("write_array " + path + ": " + std::to_string(values.size()) +
@@ -654,9 +655,7 @@ void remove_stale_temporaries(const std::filesystem::path& path) {
 
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
     remove_stale_temporaries(path);
-    std::filesystem::path temp = path;
-    temp += ".tmp-" + std::to_string(::getpid());
-    return temp;
+    return temporary_name(path.string());
 }
 
 // Files are built in memory (HDF5's core driver without a backing store) and written to disk
@@ -780,10 +779,12 @@ namespace {
 
 // `path` read whole into memory, open read-write there; the file on disk is not touched.
 Handle open_in_memory(const std::filesystem::path& path) {
-    QuietErrors quiet;
+    QuietErrors quiet(path.string());
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw InputError("file " + quoted(path) + " does not exist");
     if (std::filesystem::is_directory(path, ec)) throw InputError(quoted(path) + " is a folder, not a file");
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw InputError(quoted(path) + " is not a regular file (a pipe, device or socket); HDF5 input is read from files");
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) throw InputError("cannot read file " + quoted(path));
     if (is_hdf5 == 0) throw InputError("file " + quoted(path) + " is not an HDF5 file");
@@ -821,10 +822,14 @@ void UpdateFile::commit() {
 namespace {
 
 Handle open_input_root(const std::filesystem::path& path) {
-    QuietErrors quiet;
+    QuietErrors quiet(path.string());
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw InputError("input file " + quoted(path) + " does not exist");
     if (std::filesystem::is_directory(path, ec)) throw InputError("input " + quoted(path) + " is a folder, not a file");
+    // Checked before HDF5 opens it: reading a FIFO blocks until the I/O time limit, and a device
+    // never ends.
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw InputError("input " + quoted(path) + " is not a regular file (a pipe, device or socket); HDF5 input is read from files");
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) throw InputError("cannot read input file " + quoted(path));
     if (is_hdf5 == 0) throw InputError("input file " + quoted(path) + " is not an HDF5 file");
@@ -874,7 +879,7 @@ FieldType field_type(const TableColumn& column) {
 }  // namespace
 
 Dataset Group::write_table(std::string_view name, std::span<const TableColumn> columns) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     const std::size_t rows = columns.empty() ? 0 : columns.front().size();
     std::vector<FieldType> fields;
@@ -918,14 +923,22 @@ Dataset Group::write_table(std::string_view name, std::span<const TableColumn> c
 }
 
 void Group::remove(std::string_view name) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     if (!has(name)) return;
     if (H5Ldelete(id(), std::string(name).c_str(), H5P_DEFAULT) < 0)
         throw std::runtime_error("HDF5: cannot remove " + child_path(name) + " from '" + file_name() + "'");
 }
 
+void Group::copy_from(const Group& source, std::string_view name) {
+    QuietErrors quiet(file_name());
+    const std::string n(name);
+    if (H5Ocopy(source.id(), n.c_str(), id(), n.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+        throw std::runtime_error("HDF5: cannot copy " + source.child_path(name) + " of '" + source.file_name() + "' to " + child_path(name) +
+                                 " of '" + file_name() + "'");
+}
+
 Dataset Group::write_strings(std::string_view name, std::span<const std::string> values) {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const std::string path = child_path(name);
     std::vector<const char*> pointers;
     for (const auto& v : values) pointers.push_back(v.c_str());
@@ -935,7 +948,7 @@ Dataset Group::write_strings(std::string_view name, std::span<const std::string>
 }
 
 std::vector<TableColumn> Dataset::read_table(const ReadLimits& limits) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
         throw InputError(where() + ": expected a table (compound dataset), found " + (type.valid() ? type_description(type.get()) : "?"));
@@ -988,7 +1001,7 @@ std::vector<TableColumn> Dataset::read_table(const ReadLimits& limits) const {
 }
 
 std::vector<std::string> Dataset::read_strings(const ReadLimits& limits) const {
-    QuietErrors quiet;
+    QuietErrors quiet(file_name());
     const Handle type(H5Dget_type(id()));
     if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
         throw InputError(where() + ": expected strings, found " + (type.valid() ? type_description(type.get()) : "?"));

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -13,13 +14,32 @@ namespace {
 
 // Guarded HDF5 calls in progress (IoWatchdog objects alive), read by the fault handler.
 std::atomic<int> hdf5_calls_in_progress{0};
+// The file of the outermost guarded call in progress, NUL-terminated, for the messages: the
+// fault handler may not allocate, so the name lives in a fixed buffer (cut at its size).
+// Written only while no guarded call is in progress, by the thread that starts one.
+char guarded_file[4096] = {};
+
+// "accel: error: " + `what` + " '" + file + "'" + `rest`, with write(2) only (async-signal-safe).
+void write_error(const char* what, const char* rest) {
+    const auto put = [](const char* text) {
+        std::size_t n = 0;
+        while (text[n] != '\0') ++n;
+        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, text, n);
+    };
+    put("accel: error: ");
+    put(what);
+    if (guarded_file[0] != '\0') {
+        put(" '");
+        put(guarded_file);
+        put("'");
+    }
+    put(rest);
+}
 struct sigaction previous_segv {}, previous_bus {};
 
 void on_fault(int signal, siginfo_t*, void*) {
     if (hdf5_calls_in_progress.load(std::memory_order_relaxed) > 0) {
-        static const char message[] =
-            "accel: error: the HDF5 library crashed reading a damaged input file (it cannot detect this damage itself)\n";
-        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+        write_error("the HDF5 library crashed reading the damaged file", " (it cannot detect this damage itself)\n");
         ::_exit(2);
     }
     // Not ours to explain: put the previous handler back and let the fault happen again.
@@ -30,11 +50,12 @@ void on_fault(int signal, siginfo_t*, void*) {
 // unwound from there, so the process ends, with the message the CLI gives bad input.
 void expired(union sigval) {
     std::fflush(stdout);
-    std::fprintf(stderr,
-                 "accel: error: an HDF5 file operation did not finish within %g s: the input file is damaged in a way the HDF5 "
-                 "library cannot detect (it loops); ACCEL_IO_TIMEOUT_S sets the limit\n",
-                 IoWatchdog::limit_s());
-    std::fflush(stderr);
+    char rest[256];
+    std::snprintf(rest, sizeof rest,
+                  " did not finish within %g s: the file is damaged in a way the HDF5 library cannot detect (it loops); "
+                  "ACCEL_IO_TIMEOUT_S sets the limit\n",
+                  IoWatchdog::limit_s());
+    write_error("an HDF5 operation on", rest);
     ::_exit(2);
 }
 
@@ -58,7 +79,12 @@ void install_hdf5_crash_handler() {
     ::sigaction(SIGBUS, &action, &previous_bus);
 }
 
-IoWatchdog::IoWatchdog() {
+IoWatchdog::IoWatchdog(std::string_view file) {
+    if (hdf5_calls_in_progress.load(std::memory_order_relaxed) == 0) {
+        const std::size_t n = std::min(file.size(), sizeof guarded_file - 1);
+        std::copy_n(file.data(), n, guarded_file);
+        guarded_file[n] = '\0';
+    }
     hdf5_calls_in_progress.fetch_add(1, std::memory_order_relaxed);
     struct sigevent event {};
     event.sigev_notify = SIGEV_THREAD;

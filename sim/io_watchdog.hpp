@@ -5,6 +5,7 @@
 // code 2 and one line saying so, as for any other unusable input file.
 
 #include <ctime>
+#include <string_view>
 #include <signal.h>
 
 namespace accel::sim {
@@ -15,7 +16,9 @@ public:
     // positive number, else 60 (a read of a healthy result file takes milliseconds).
     [[nodiscard]] static double limit_s();
 
-    IoWatchdog();
+    // `file` names the file the guarded call works on, for the message if it loops or faults
+    // (empty: a file being written, whose name is not the input's).
+    explicit IoWatchdog(std::string_view file = {});
     ~IoWatchdog();
     IoWatchdog(const IoWatchdog&) = delete;
     IoWatchdog& operator=(const IoWatchdog&) = delete;

@@ -145,6 +145,15 @@ std::vector<int> seeded_subset(int all, int count, std::uint64_t seed) {
     return order;
 }
 
+// The folder of an IDX dataset (MNIST's default: the repository's copy).
+std::filesystem::path data_dir(const Config& c) {
+    if (c.string("data.dataset") == "mnist") {
+        const std::string& dir = c.string("data.mnist_dir");
+        return dir.empty() ? std::filesystem::path(ACCEL_SOURCE_DIR) / datasets::mnist_dir_in_repository : std::filesystem::path(dir);
+    }
+    return c.string("data.fashion_mnist_dir");
+}
+
 datasets::Dataset load_split(const Config& c, datasets::Split split) {
     const std::string& name = c.string("data.dataset");
     if (name == "synthetic") {
@@ -155,12 +164,8 @@ datasets::Dataset load_split(const Config& c, datasets::Split split) {
         d.name += train ? "/train" : "/test";
         return d;
     }
-    if (name == "mnist") {
-        const std::string& dir = c.string("data.mnist_dir");
-        return datasets::load_mnist(split, dir.empty() ? std::filesystem::path(ACCEL_SOURCE_DIR) / datasets::mnist_dir_in_repository
-                                                       : std::filesystem::path(dir));
-    }
-    return datasets::load_fashion_mnist(split, c.string("data.fashion_mnist_dir"));
+    if (name == "mnist") return datasets::load_mnist(split, data_dir(c));
+    return datasets::load_fashion_mnist(split, data_dir(c));
 }
 
 }  // namespace
@@ -184,6 +189,18 @@ std::string RunData::digest() const {
         h = sim::digest(d->labels.data(), d->labels.size(), h);
     }
     return hex16(h);
+}
+
+std::vector<std::filesystem::path> data_files(const Config& c, DataNeeds needs) {
+    if (c.string("data.dataset") == "synthetic") return {};
+    std::vector<std::filesystem::path> files;
+    for (const auto split : {datasets::Split::train, datasets::Split::test}) {
+        if (split == datasets::Split::train && needs == DataNeeds::test_only) continue;
+        const datasets::StandardFiles f = datasets::standard_files(split, data_dir(c));
+        files.push_back(f.images);
+        files.push_back(f.labels);
+    }
+    return files;
 }
 
 RunData load_data(const Config& c, DataNeeds needs) {
@@ -252,7 +269,8 @@ void check_labels(const datasets::Dataset& data, const models::Model& model, con
     const std::string& arch = architecture(c);
     const std::string outputs = arch == "d2nn" ? "its " + std::to_string(model.classes()) + " class regions"
                                                : "eac.outputs = " + std::to_string(model.classes());
-    throw InputError("'" + data.labels_source + "' (" + data.name + "): label " + std::to_string(bad->label) + " at index " +
+    const std::string source = data.labels_source.empty() ? data.name : "'" + data.labels_source + "' (" + data.name + ")";
+    throw InputError(source + ": label " + std::to_string(bad->label) + " at index " +
                      std::to_string(bad->source_index) + " is beyond the classes 0.." + std::to_string(model.classes() - 1) +
                      " that the " + arch + " model reads out (" + outputs + ")");
 }

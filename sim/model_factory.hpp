@@ -39,6 +39,10 @@ struct RunData {
 
 enum class DataNeeds { train_and_test, test_only };
 
+// The files load_data reads for `needs` (none for the synthetic set): the images and labels
+// of each split, so that no output of a run can be one of them.
+[[nodiscard]] std::vector<std::filesystem::path> data_files(const Config& c, DataNeeds needs);
+
 // Loads or generates the images; InputError naming the key or the file at fault. Synthetic
 // sets use fixed seeds (not design.seed), so every model sees the same images.
 [[nodiscard]] RunData load_data(const Config& c, DataNeeds needs);

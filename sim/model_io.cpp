@@ -1,3 +1,4 @@
+#include "sim/output_checks.hpp"
 #include "sim/model_io.hpp"
 
 #include <algorithm>
@@ -263,8 +264,7 @@ void write_phase_png(const std::filesystem::path& path, std::span<const double> 
     const int n = static_cast<int>(side);
     if (stbi_write_png_to_func(append, &encoded, n, n, 1, gray.data(), n) == 0)
         throw std::runtime_error("PNG encoding failed for '" + path.string() + "'");
-    std::filesystem::path temp = path;
-    temp += ".tmp-" + std::to_string(::getpid());
+    const std::filesystem::path temp = temporary_name(path.string());
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));

@@ -10,6 +10,16 @@ namespace accel::sim {
 // InputError naming `who` (an option, a command) unless a new file can be created in the
 // folder of `path`: results are written to a temporary file beside their final name and
 // renamed over it, so that folder must take new files even when `path` itself exists.
+// The name is tried with the suffix of the temporary (temporary_name), so that an output name
+// too long for the file system with it is found before the run.
 void check_folder_writable(const std::string& path, std::string_view who);
+
+// Whether `a` and `b` name one file: compared normalised and absolute, then as files (hard
+// and symbolic links, other spellings); a path that does not exist yet names the file it
+// would create.
+[[nodiscard]] bool same_file(const std::string& a, const std::string& b);
+
+// "<path>.tmp-<pid>": the temporary a result is written to before it is renamed to `path`.
+[[nodiscard]] std::string temporary_name(const std::string& path);
 
 }  // namespace accel::sim

@@ -1,3 +1,4 @@
+#include "sim/output_checks.hpp"
 #include "sim/png.hpp"
 
 #include <algorithm>
@@ -75,8 +76,7 @@ void write_intensity_png(const std::filesystem::path& path, std::span<const doub
     if (stbi_write_png_to_func(append_bytes, &encoded, w, h, 1, gray.data(), w) == 0)
         throw std::runtime_error("PNG encoding failed for '" + path.string() + "'");
 
-    std::filesystem::path temp = path;
-    temp += ".tmp-" + std::to_string(::getpid());
+    const std::filesystem::path temp = temporary_name(path.string());
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));

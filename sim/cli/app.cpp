@@ -81,6 +81,17 @@ void check_output_path(const std::string& path, bool force, std::string_view opt
     check_folder_writable(path, option);
 }
 
+void check_not_an_input(const std::string& path, std::string_view option, const std::vector<RunInput>& inputs) {
+    for (const auto& input : inputs)
+        if (same_file(path, input.path))
+            throw InputError(std::string(option) + ": '" + path + "' is " + input.role + " of this run; an output never replaces one of its inputs, " +
+                             "not even with --force");
+}
+
+void check_output_path(const std::string& path, bool force, std::string_view option, const std::vector<RunInput>& inputs) {
+    check_not_an_input(path, option, inputs);
+    check_output_path(path, force, option);
+}
 
 int resolve_threads(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
 

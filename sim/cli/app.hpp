@@ -5,6 +5,7 @@
 // `add_<name>(CLI::App&, const Invocation&)` that registers it.
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,18 @@ CLI::Validator finite_number(const std::string& unit);    // finite
 // take a new file, it is not a folder, and it does not exist unless `force` (the --force flag)
 // is set. Checked before any computation, so a run never ends unable to save its result.
 void check_output_path(const std::string& path, bool force, std::string_view option);
+
+// A file a run reads, with its role in messages ("the config file (-c)").
+struct RunInput {
+    std::string path;
+    std::string role;
+};
+// check_output_path, and InputError if `path` is one of the run's `inputs`: no output may
+// replace an input, with or without --force. Paths are compared normalised and absolute, and
+// as files (links and other spellings of one file are one file).
+void check_output_path(const std::string& path, bool force, std::string_view option, const std::vector<RunInput>& inputs);
+void check_not_an_input(const std::string& path, std::string_view option, const std::vector<RunInput>& inputs);
+using accel::sim::same_file;
 
 // --threads: 0 means the OpenMP default (OMP_NUM_THREADS, else all cores).
 int resolve_threads(int requested);

@@ -43,7 +43,11 @@ void run_energy(const EnergyOptions& o, const Invocation& invocation) {
         std::cout << config.to_toml();
         return;
     }
-    if (!o.output_path.empty()) check_output_path(o.output_path, o.force, "--output");
+    if (!o.output_path.empty()) {
+        std::vector<RunInput> inputs;
+        if (!o.config.file.empty()) inputs.push_back({o.config.file, "the config file (-c)"});
+        check_output_path(o.output_path, o.force, "--output", inputs);
+    }
     const analog::EnergyReport report = energy_report(config);
     print_report(report, config);
     if (o.output_path.empty()) return;

@@ -99,8 +99,7 @@ void print_test_report(const TestReport& r, bool with_confusion) {
 void run_eval(const EvalOptions& o, const Invocation& invocation) {
     if (!o.output_path.empty()) {
         check_output_path(o.output_path, o.force, "--output");
-        std::error_code ec;
-        if (std::filesystem::equivalent(o.output_path, o.input_path, ec))
+        if (same_file(o.output_path, o.input_path))
             throw InputError("--output '" + o.output_path + "' is the model file; omit -o to add /eval/<n> to it");
     } else if (std::filesystem::is_regular_file(o.input_path)) {
         check_folder_writable(o.input_path, "accel eval (no --output: /eval/<n> is added to the model file)");
@@ -125,6 +124,11 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.noise) config.set("eval.noise=true", "--noise");
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
         config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
+        if (!o.output_path.empty()) {
+            std::vector<RunInput> inputs;
+            for (const auto& f : data_files(config, DataNeeds::test_only)) inputs.push_back({f.string(), "a data file"});
+            check_not_an_input(o.output_path, "--output", inputs);
+        }
         check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
         for (const auto& w : preflight_checks(config)) print_warning(w);
         data = load_data(config, DataNeeds::test_only);

@@ -13,6 +13,7 @@
 #include "sim/cli/energy.hpp"
 #include "sim/cli/eval.hpp"
 #include "sim/cli/inspect.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/cli/propagate.hpp"
 #include "sim/cli/sweep.hpp"
 #include "sim/cli/train.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     CLI::App app;
     cli::configure_app(app);
     accel::sim::install_hdf5_crash_handler();
+    accel::sim::install_interrupt_handler();
     const cli::Invocation invocation{accel::sim::shell_command_line(argc, argv)};
     cli::add_propagate(app, invocation);
     cli::add_energy(app, invocation);

@@ -191,14 +191,13 @@ std::vector<double> intensity_W_per_m2(const optics::Field<Real>& f) {
 template <class Real>
 void propagate_as(const PropagateOptions& o, const Invocation& invocation) {
     // Fail on the outputs before any work is done.
-    check_output_path(o.output_path, o.force, "--output");
+    std::vector<RunInput> inputs;
+    if (!o.input_path.empty()) inputs.push_back({o.input_path, "the input field (--input)"});
+    if (!o.mask_path.empty()) inputs.push_back({o.mask_path, "the mask (--mask)"});
+    check_output_path(o.output_path, o.force, "--output", inputs);
     if (!o.png_path.empty()) {
-        check_output_path(o.png_path, o.force, "--png");
-        // Compared as absolute, normalised paths: "d/a.h5" and "d/./a.h5" are one file.
-        namespace fs = std::filesystem;
-        const auto normal = [](const std::string& p) { return fs::absolute(fs::path(p)).lexically_normal(); };
-        if (normal(o.png_path) == normal(o.output_path) || fs::weakly_canonical(o.png_path) == fs::weakly_canonical(o.output_path))
-            throw InputError("--png and --output name the same file '" + o.png_path + "'");
+        check_output_path(o.png_path, o.force, "--png", inputs);
+        if (same_file(o.png_path, o.output_path)) throw InputError("--png and --output name the same file '" + o.png_path + "'");
     }
     if (o.input_path.empty() && o.source.empty())
         throw InputError("propagate needs an input field: --source gaussian|aperture or --input FILE.h5");
@@ -213,6 +212,7 @@ void propagate_as(const PropagateOptions& o, const Invocation& invocation) {
     optics::validate(geometry);
     std::vector<optics::SamplingFinding> findings = optics::check_transfer_function(geometry);
     for (auto& f : optics::check_window_spread(geometry, input)) findings.push_back(std::move(f));
+    for (auto& f : optics::check_wrap_around(geometry, input)) findings.push_back(std::move(f));
     report_sampling(findings, o.allow_sampling_errors);
 
     const int threads = resolve_threads(o.threads);

@@ -8,6 +8,7 @@
 
 #include "models/trainer.hpp"
 #include "sim/cli/eval.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/errors.hpp"
 #include "sim/hdf5_file.hpp"
 #include "sim/model_config.hpp"
@@ -44,6 +45,25 @@ Config train_config(const Schema& schema, const TrainOptions& o) {
         c.set(s, Config::set_origin(s));
     }
     return c;
+}
+
+// The files the run reads: the config file, the checkpoint it resumes, the model it starts
+// from and the data files.
+std::vector<RunInput> run_inputs(const TrainOptions& o, const Config& config) {
+    std::vector<RunInput> inputs;
+    if (!o.config.file.empty()) inputs.push_back({o.config.file, "the config file (-c)"});
+    if (!o.resume_path.empty()) inputs.push_back({o.resume_path, "the checkpoint it resumes (--resume)"});
+    if (const std::string& from = config.string("train.init_from"); !from.empty() && o.resume_path.empty())
+        inputs.push_back({from, "the model it starts from (train.init_from)"});
+    for (const auto& f : data_files(config, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
+    return inputs;
+}
+
+// What an interruption leaves: the checkpoint after `done` of `epochs` epochs, and how to go on.
+std::string resume_note(const std::string& checkpoint, int done, int epochs) {
+    const char* argv[] = {checkpoint.c_str()};
+    return "the checkpoint '" + checkpoint + "' holds " + std::to_string(done) + " of " + std::to_string(epochs) +
+           " epochs; continue with: accel train --resume " + shell_command_line(1, argv);
 }
 
 struct OutputPaths {
@@ -123,8 +143,10 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     const bool resuming = !o.resume_path.empty();
     const std::string output = o.output_path.empty() ? o.resume_path : o.output_path;
     if (output.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
-    const bool in_place = resuming && fs::exists(output) && fs::equivalent(output, o.resume_path);
-    if (!in_place) check_output_path(output, o.force, "--output");
+    // A resumed run continues its own file in place; any other output must not be an input.
+    const bool in_place = resuming && fs::exists(output) && same_file(output, o.resume_path);
+    const std::vector<RunInput> inputs = run_inputs(o, config);
+    if (!in_place) check_output_path(output, o.force, "--output", inputs);
     else check_folder_writable(output, "--resume");
 
     // Everything that can fail on the input fails here, before any training.
@@ -142,10 +164,11 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     const std::size_t masks = mask_side_px(*model) > 0 ? config.reals("optics.distances_mm").size() : 0;
     const std::size_t snapshots = mask_side_px(*model) > 0 ? static_cast<std::size_t>(std::min(snapshot_images, data.test.size())) : 0;
     const OutputPaths paths = output_paths(output, masks, snapshots);
-    if (!o.force && !resuming) {
-        for (const auto* list : {&paths.phase_png, &paths.detector_png})
-            for (const auto& p : *list) check_output_path(p.string(), false, "--output (image next to it)");
-    }
+    for (const auto* list : {&paths.phase_png, &paths.detector_png})
+        for (const auto& p : *list) {
+            if (!o.force && !resuming) check_output_path(p.string(), false, "--output (image next to it)", inputs);
+            else check_not_an_input(p.string(), "--output (image next to it)", inputs);
+        }
 
     // Read before the output is touched. A resumed run carries its own state, so the file a
     // warm start came from (train.init_from) is not needed again.
@@ -173,6 +196,8 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
         std::fflush(stdout);
     }
 
+    if (resuming && in_place) set_interrupt_note(resume_note(output, state.epochs_done, settings.epochs));
+    else set_interrupt_note("nothing was written yet (no epoch of this run had finished); the same command starts again");
     const auto start = std::chrono::steady_clock::now();
     ResultContent content{&provenance, &config, &data, &state, nullptr, nullptr};
     {
@@ -184,6 +209,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
         const auto on_epoch = [&](const models::TrainState& s) {
             content.state = &s;
             write_result(output, *model, content);
+            set_interrupt_note(resume_note(output, s.epochs_done, settings.epochs));
             bar.clear();
             if (!o.quiet) print_epoch(s.history.back(), s.epochs_done, settings.epochs, validation);
         };
@@ -215,6 +241,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
     content.test = &report;
     content.snapshots = &fields;
     write_result(output, *model, content);
+    set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
     const auto side = static_cast<std::size_t>(mask_side_px(*model));
     for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
     for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -333,7 +334,7 @@ TEST_CASE("train and eval reject bad configuration and arguments with code 2 and
     expect_bad_input(run_accel(dir, "train " + small + "--set data.dataset=cifar" + out), {"data.dataset", "fashion-mnist, mnist, synthetic"});
     expect_bad_input(run_accel(dir, "train " + small + "--set data.validation_fraction=0.5" + out), {"data.validation_fraction", "[0.0, 0.5)"});
     expect_bad_input(run_accel(dir, "train " + small + "--set optics.input_window_px=65" + out), {"optics.input_window_px", "optics.mask_pixels"});
-    expect_bad_input(run_accel(dir, "train " + small + "--set data.synthetic_classes=5" + out), {"5 classes", "eac.outputs"});
+    expect_bad_input(run_accel(dir, "train " + small + "--set data.synthetic_classes=5" + out), {"synthetic-shapes/train: label 4 at index", "eac.outputs = 4"});
     expect_bad_input(run_accel(dir, "train " + small + "--set data.test_images=5000" + out), {"data.test_images"});
     expect_bad_input(run_accel(dir, "train " + small), {"--output"});
     expect_bad_input(run_accel(dir, "train --preset d2nn-5layer --set d2nn.region_side_um=1200" + out), {"d2nn.region_side_um"});
@@ -476,4 +477,77 @@ TEST_CASE("a design beyond the machine's memory is reported before anything star
         CHECK_FALSE(fs::exists(dir / "big.h5"));
     }
 #endif
+}
+
+namespace {
+
+// Starts `accel ARGS` (stdout and stderr to files of `dir`) as a child of this process, with
+// SIGINT and SIGTERM at their defaults, as a shell's foreground command has them.
+pid_t start_accel(const TempDir& dir, const std::vector<std::string>& args) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::signal(SIGINT, SIG_DFL);
+        ::signal(SIGTERM, SIG_DFL);
+        std::freopen((dir / "stdout.txt").c_str(), "w", stdout);
+        std::freopen((dir / "stderr.txt").c_str(), "w", stderr);
+        std::vector<char*> argv{const_cast<char*>(ACCEL_CLI_PATH)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(ACCEL_CLI_PATH, argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("train: Ctrl-C (SIGINT) prints what was kept and the command that resumes it, exit 130", "[cli]") {
+    // It used to end silently with exit 130.
+    TempDir dir("accel-cli-train-interrupt");
+    const std::string out = dir / "run.h5";
+    const std::vector<std::string> args = {"train", "--preset", "synthetic-quick", "--set", "data.synthetic_train=400", "--set", "data.synthetic_test=200",
+                                           "--set", "train.epochs=1000", "-q", "-o", out};
+
+    // Before the first checkpoint: nothing kept, and the same command starts again.
+    pid_t pid = start_accel(dir, args);
+    ::usleep(20000);
+    REQUIRE(::kill(pid, SIGINT) == 0);
+    CHECK(wait_exit_code(pid) == 130);
+    if (!fs::exists(out)) {  // the first epoch takes far longer than 20 ms
+        const auto lines = Run{0, "", read_text(dir / "stderr.txt")}.err_lines();
+        REQUIRE(lines.size() == 1);
+        CHECK_THAT(lines[0], Contains("accel: interrupted: nothing was written"));
+    }
+
+    // After a checkpoint: the line names it, how many epochs it holds, and the resume command.
+    fs::remove(out);
+    pid = start_accel(dir, args);
+    for (int k = 0; k < 6000 && !fs::exists(out); ++k) ::usleep(10000);
+    REQUIRE(fs::exists(out));
+    REQUIRE(::kill(pid, SIGINT) == 0);
+    CHECK(wait_exit_code(pid) == 130);
+    const auto lines = Run{0, "", read_text(dir / "stderr.txt")}.err_lines();
+    REQUIRE(lines.size() == 1);
+    CHECK_THAT(lines[0], Contains("accel: interrupted: the checkpoint '" + out + "' holds ") && Contains(" of 1000 epochs; continue with: accel train --resume " + out));
+    // The checkpoint it names is readable and resumes (here with fewer epochs, to end quickly).
+    const h5::InputFile in(out);
+    const std::int64_t done = in.root().open_group("train/state").attribute_int64("epochs_done");
+    CHECK(done >= 1);
+    CHECK_THAT(lines[0], Contains("holds " + std::to_string(done) + " of 1000"));
+
+    // SIGTERM (a scheduler ending the job) gets the same line, with exit 143.
+    pid = start_accel(dir, {"train", "--resume", out, "-q"});
+    ::usleep(300000);
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    CHECK(wait_exit_code(pid) == 143);
+    const auto term_lines = Run{0, "", read_text(dir / "stderr.txt")}.err_lines();
+    REQUIRE(term_lines.size() == 1);
+    CHECK(term_lines[0].rfind("accel: interrupted: ", 0) == 0);
 }
