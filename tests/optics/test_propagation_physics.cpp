@@ -106,7 +106,8 @@ TEST_CASE("Fresnel integrals agree with high-precision values", "[unit][fresnel]
 //  - the band limit cuts the aperture's sinc spectrum at f_lim; the cut spreads back into the
 //    central region with relative amplitude ≈ 1/(2π²·f_lim·(L/2 − 1.5a)) per axis (endpoint term
 //    of the spectral integral), which falls only like 1/L: hence a 2048-px padded window
-//    (L = 4.1 mm), giving ≲ 3e-4 per axis. With the default 2N window N_F = 1 and 3 err by ~1.5e-2.
+//    (L = 4.1 mm), giving ≲ 3e-4 per axis. (With the default 2N window the error
+//    is larger and not monotonic in L: docs/physics.md gives the measured figures.)
 //  - pixelated edges: the samples' spectrum is πf·dx/sin(πf·dx) times the true one, so the
 //    half-width needs ~20·N_F px or more (64, 128, 200 px here);
 //  - the Fresnel approximation itself: k·ρ⁴/(8z³) ≤ 0.03 rad at the far corner for N_F = 10
