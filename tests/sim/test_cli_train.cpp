@@ -515,20 +515,10 @@ TEST_CASE("train: Ctrl-C (SIGINT) prints what was kept and the command that resu
     const std::vector<std::string> args = {"train", "--preset", "synthetic-quick", "--set", "data.synthetic_train=400", "--set", "data.synthetic_test=200",
                                            "--set", "train.epochs=1000", "-q", "-o", out};
 
-    // Before the first checkpoint: nothing kept, and the same command starts again.
-    pid_t pid = start_accel(dir, args);
-    ::usleep(20000);
-    REQUIRE(::kill(pid, SIGINT) == 0);
-    CHECK(wait_exit_code(pid) == 130);
-    if (!fs::exists(out)) {  // the first epoch takes far longer than 20 ms
-        const auto lines = Run{0, "", read_text(dir / "stderr.txt")}.err_lines();
-        REQUIRE(lines.size() == 1);
-        CHECK_THAT(lines[0], Contains("accel: interrupted: nothing was written"));
-    }
-
     // After a checkpoint: the line names it, how many epochs it holds, and the resume command.
-    fs::remove(out);
-    pid = start_accel(dir, args);
+    // (Before the first one the process may not have installed its handler yet, so that
+    // moment is not tested by timing.)
+    pid_t pid = start_accel(dir, args);
     for (int k = 0; k < 6000 && !fs::exists(out); ++k) ::usleep(10000);
     REQUIRE(fs::exists(out));
     REQUIRE(::kill(pid, SIGINT) == 0);
@@ -544,7 +534,7 @@ TEST_CASE("train: Ctrl-C (SIGINT) prints what was kept and the command that resu
 
     // SIGTERM (a scheduler ending the job) gets the same line, with exit 143.
     pid = start_accel(dir, {"train", "--resume", out, "-q"});
-    ::usleep(300000);
+    ::usleep(1500000);  // well past start-up (the handler is installed first thing in main)
     REQUIRE(::kill(pid, SIGTERM) == 0);
     CHECK(wait_exit_code(pid) == 143);
     const auto term_lines = Run{0, "", read_text(dir / "stderr.txt")}.err_lines();
