@@ -33,9 +33,6 @@ std::string resume_note(const std::string& definition, const std::filesystem::pa
     return "'" + output.string() + "' and its journal keep every finished point; continue with: " + shell_command_line(6, argv);
 }
 
-}  // namespace
-namespace {
-
 namespace fs = std::filesystem;
 
 // The trained model a run = eval sweep evaluates: from its file, or trained by the sweep.
@@ -186,19 +183,17 @@ void run_sweep(const SweepOptions& o) {
         // --force; and the journal's name must fit the file system as the output's does.
         if (!o.dry_run && !output.empty()) {
             const fs::path journal = journal_path(output);
-            std::error_code ec;
             std::vector<std::pair<std::string, std::string>> inputs = {{o.definition_path, "the sweep definition"}};
             if (spec.base.file) inputs.push_back({spec.base.file->string(), "the sweep's config file"});
             if (spec.model) inputs.push_back({spec.model->string(), "the sweep's model"});
             for (const auto& f : data_files(base, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
-            for (const auto& [input, role] : inputs)
+            for (const auto& [input, role] : inputs) {
                 if (same_file(output.string(), input))
                     throw InputError("--output '" + output.string() + "' is " + role + " of this sweep; an output never replaces one of its inputs, not even with --force");
+                if (same_file(journal.string(), input))
+                    throw InputError("--output '" + output.string() + "': its journal '" + journal.string() + "' would replace " + role + " '" + input + "'");
+            }
             if (coordinator && !o.resume) check_folder_writable(journal.string(), "--output (its journal)");
-            for (const fs::path& input : {fs::path(o.definition_path), spec.model.value_or(fs::path())})
-                if (!input.empty() && fs::equivalent(journal, input, ec))
-                    throw InputError("--output '" + output.string() + "': its journal '" + journal.string() + "' would replace the sweep's input '" +
-                                     input.string() + "'");
         }
 
         // Check every point before computing any.
