@@ -1,15 +1,15 @@
-#include "analog/compute_array.hpp"
+#include "accel/analog/compute_array.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "analog/constants.hpp"
+#include "accel/core/constants.hpp"
 
 namespace accel::analog {
 
-using namespace constants;
+using namespace core::constants;
 
 void validate(const ComputeArrayParams& p) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument("compute array: " + what); };
@@ -31,7 +31,7 @@ ChipInstance ideal_chip(const ComputeArrayParams& p) {
             std::vector<double>(n_out, p.line_capacitance_F), std::vector<double>(n_out, 0.0)};
 }
 
-ChipInstance draw_chip(const ComputeArrayParams& p, RandomStream& chip_stream) {
+ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream) {
     ChipInstance c = ideal_chip(p);
     // A relative deviation of a few per cent; clamped so a gain or capacitance stays positive.
     const auto factor = [&](double sigma) { return std::max(0.05, 1.0 + sigma * chip_stream.normal()); };
@@ -57,7 +57,7 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
 
 void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                   std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
-                  RandomStream& frame, std::span<double> differential_V) {
+                  core::RandomStream& frame, std::span<double> differential_V) {
     const auto n_in = static_cast<std::size_t>(p.inputs);
     for (int c = first_output; c < first_output + output_count; ++c) {
         const std::size_t row = static_cast<std::size_t>(c) * n_in;
@@ -85,7 +85,7 @@ void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::sp
 
 void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                     std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
-                    RandomStream& frame, std::span<double> differential_V) {
+                    core::RandomStream& frame, std::span<double> differential_V) {
     if (power_W.size() != static_cast<std::size_t>(p.inputs) || differential_V.size() != static_cast<std::size_t>(p.outputs))
         throw std::invalid_argument("evaluate_frame: power or output span has the wrong size");
     std::vector<double> charge_e(power_W.size());

@@ -12,8 +12,8 @@
 #include <span>
 #include <vector>
 
-#include "analog/photodiode.hpp"
-#include "analog/random_stream.hpp"
+#include "accel/analog/photodiode.hpp"
+#include "accel/core/random_stream.hpp"
 
 namespace accel::analog {
 
@@ -51,7 +51,7 @@ struct ChipInstance {
 [[nodiscard]] ChipInstance ideal_chip(const ComputeArrayParams& p);
 // Draws the fixed-pattern terms from the chip stream (Gaussian; gains and capacitances are
 // kept positive).
-[[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, RandomStream& chip_stream);
+[[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream);
 
 // Weights must be in {−1, +1} (binary) or {−1, 0, +1} (ternary); std::invalid_argument otherwise.
 void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights);
@@ -61,13 +61,13 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
 // for each pass. weights: outputs × inputs, row-major.
 void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                     std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
-                    RandomStream& frame, std::span<double> differential_V);
+                    core::RandomStream& frame, std::span<double> differential_V);
 
 // The same from given photodiode charges (electrons), for one pass covering every output:
 // what the lines do with the charge, without the photodiode.
 void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                   std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
-                  RandomStream& frame, std::span<double> differential_V);
+                  core::RandomStream& frame, std::span<double> differential_V);
 
 // Index of the largest differential output (ties: the lowest index), as the comparator
 // tree does.

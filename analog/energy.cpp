@@ -1,4 +1,4 @@
-#include "analog/energy.hpp"
+#include "accel/analog/energy.hpp"
 
 #include <cmath>
 #include <stdexcept>

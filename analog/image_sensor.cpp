@@ -1,15 +1,15 @@
-#include "analog/image_sensor.hpp"
+#include "accel/analog/image_sensor.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "analog/constants.hpp"
+#include "accel/core/constants.hpp"
 
 namespace accel::analog {
 
-using namespace constants;
+using namespace core::constants;
 
 void validate(const ImageSensorParams& p) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument("image sensor: " + what); };
@@ -26,7 +26,7 @@ double sensor_mean_e(const ImageSensorParams& p, double power_W) {
     return p.quantum_efficiency * power_W * p.exposure_time_s / photon_J;
 }
 
-void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, RandomStream& frame,
+void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, core::RandomStream& frame,
                  std::span<std::uint32_t> codes) {
     validate(p);
     if (codes.size() != power_W.size()) throw std::invalid_argument("read_sensor: codes and powers differ in size");

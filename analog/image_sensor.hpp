@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-#include "analog/random_stream.hpp"
+#include "accel/core/random_stream.hpp"
 
 namespace accel::analog {
 
@@ -27,7 +27,7 @@ void validate(const ImageSensorParams& p);  // std::invalid_argument naming the 
 // ADC codes (0 .. 2^bits − 1) of every pixel for one frame; noise from the frame stream.
 // With `noisy` false the code is floor(mean signal / (full well / 2^bits)): the ADC's
 // truncation of the noise-free charge. Validates the parameters.
-void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, RandomStream& frame,
+void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, core::RandomStream& frame,
                  std::span<std::uint32_t> codes);
 
 }  // namespace accel::analog

@@ -1,13 +1,13 @@
-#include "analog/photodiode.hpp"
+#include "accel/analog/photodiode.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#include "analog/constants.hpp"
+#include "accel/core/constants.hpp"
 
 namespace accel::analog {
 
-using namespace constants;
+using namespace core::constants;
 
 void validate(const PhotodiodeParams& p) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument("photodiode: " + what); };
@@ -36,7 +36,7 @@ double thermal_sigma_e(const PhotodiodeParams& p) {
     return std::sqrt(2.0 * boltzmann_J_K * p.temperature_K * p.integration_time_s / p.shunt_resistance_ohm) / elementary_charge_C;
 }
 
-double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise, RandomStream& frame) {
+double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise, core::RandomStream& frame) {
     const double signal = mean_signal_e(p, power_W);
     const double dark = noise.dark ? mean_dark_e(p) : 0.0;
     // Photo- and dark electrons are independent Poisson counts; their sum is Poisson too.

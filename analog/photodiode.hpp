@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "analog/random_stream.hpp"
+#include "accel/core/random_stream.hpp"
 
 namespace accel::analog {
 
@@ -48,6 +48,6 @@ struct NoiseSwitches {
 // One integration of one photodiode: the collected charge in electrons, with the noise terms
 // `noise` switches on, drawn from the frame stream.
 [[nodiscard]] double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise,
-                                         RandomStream& frame);
+                                         core::RandomStream& frame);
 
 }  // namespace accel::analog

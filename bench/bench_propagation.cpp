@@ -17,7 +17,7 @@
 #include <random>
 #include <vector>
 
-#include "optics/propagator.hpp"
+#include "accel/optics/propagator.hpp"
 
 namespace {
 

@@ -22,11 +22,11 @@
 #include <string>
 #include <vector>
 
-#include "datasets/dataset.hpp"
-#include "models/trainer.hpp"
-#include "sim/config.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/schema.hpp"
+#include "accel/datasets/dataset.hpp"
+#include "accel/models/trainer.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace {
 

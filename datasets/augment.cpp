@@ -1,16 +1,14 @@
-#include "datasets/augment.hpp"
+#include "accel/datasets/augment.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "analog/random_stream.hpp"
-#include "datasets/dataset.hpp"
+#include "accel/core/stream_purposes.hpp"
+#include "accel/datasets/dataset.hpp"
 
 namespace accel::datasets {
 namespace {
 
-// The chip word of the training stream tags its purpose (see dataset.cpp).
-constexpr std::uint32_t augment_stream_tag = 0xDA7A5A1Fu;
 
 }  // namespace
 
@@ -33,7 +31,7 @@ void shift_image(std::span<const float> image, int rows, int cols, PixelShift sh
 PixelShift random_shift(std::uint64_t seed, std::uint32_t presentation, int max_shift) {
     if (max_shift < 0) throw std::invalid_argument("random_shift: the largest shift must be ≥ 0");
     if (max_shift == 0) return {};
-    analog::RandomStream stream(seed, analog::StreamKind::training, augment_stream_tag, presentation);
+    core::RandomStream stream = core::purpose_stream(seed, core::StreamPurpose::augmentation, presentation);
     const auto span = static_cast<std::uint32_t>(2 * max_shift + 1);
     const int dr = static_cast<int>(uniform_below(stream, span)) - max_shift;
     const int dc = static_cast<int>(uniform_below(stream, span)) - max_shift;

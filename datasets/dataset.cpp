@@ -1,4 +1,4 @@
-#include "datasets/dataset.hpp"
+#include "accel/datasets/dataset.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,15 +7,13 @@
 #include <stdexcept>
 #include <utility>
 
+#include "accel/core/stream_purposes.hpp"
+
 namespace accel::datasets {
 namespace fs = std::filesystem;
 
 namespace {
 
-// The chip word of a training stream tags its purpose, so that the split and the epoch order
-// drawn from one user seed are independent of each other (and of other training draws).
-constexpr std::uint32_t split_stream_tag = 0xDA7A5011u;
-constexpr std::uint32_t epoch_stream_tag = 0xDA7A0E90u;
 
 Dataset load_standard_pair(Split split, const fs::path& dir, const std::string& set_name, const std::string& missing_hint) {
     std::error_code ec;
@@ -57,7 +55,7 @@ Dataset load_mnist(Split split, const fs::path& dir) {
     return load_standard_pair(split, dir, "mnist", " (the repository keeps MNIST in datasets/mnist)");
 }
 
-std::uint32_t uniform_below(analog::RandomStream& stream, std::uint32_t bound) {
+std::uint32_t uniform_below(core::RandomStream& stream, std::uint32_t bound) {
     if (bound == 0) throw std::invalid_argument("uniform_below: bound must be at least 1");
     std::uint64_t m = std::uint64_t{stream.next_u32()} * bound;
     auto low = static_cast<std::uint32_t>(m);
@@ -71,7 +69,7 @@ std::uint32_t uniform_below(analog::RandomStream& stream, std::uint32_t bound) {
     return static_cast<std::uint32_t>(m >> 32);
 }
 
-void shuffle(std::span<int> values, analog::RandomStream& stream) {
+void shuffle(std::span<int> values, core::RandomStream& stream) {
     for (std::size_t i = values.size(); i > 1; --i) {
         const std::size_t j = uniform_below(stream, static_cast<std::uint32_t>(i));
         std::swap(values[i - 1], values[j]);
@@ -82,7 +80,7 @@ std::vector<int> shuffled_order(int n, std::uint64_t seed, std::uint32_t epoch) 
     if (n < 0) throw std::invalid_argument("shuffled_order: n must be ≥ 0, got " + std::to_string(n));
     std::vector<int> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), 0);
-    analog::RandomStream stream(seed, analog::StreamKind::training, epoch_stream_tag, epoch);
+    core::RandomStream stream = core::purpose_stream(seed, core::StreamPurpose::data_epoch_order, epoch);
     shuffle(order, stream);
     return order;
 }
@@ -98,7 +96,7 @@ SplitIndices validation_split(const Dataset& train, double validation_fraction, 
     }
     SplitIndices out;
     // One stream for the whole split, classes in label order: the result depends on the seed only.
-    analog::RandomStream stream(seed, analog::StreamKind::training, split_stream_tag, 0);
+    core::RandomStream stream = core::purpose_stream(seed, core::StreamPurpose::data_split, 0);
     for (auto& members : by_class) {
         shuffle(members, stream);
         const auto n_val = static_cast<std::size_t>(std::lround(validation_fraction * static_cast<double>(members.size())));

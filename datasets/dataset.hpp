@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "analog/random_stream.hpp"
-#include "datasets/idx.hpp"
+#include "accel/core/random_stream.hpp"
+#include "accel/datasets/idx.hpp"
 
 namespace accel::datasets {
 
@@ -87,9 +87,9 @@ Dataset subset(const Dataset& data, std::span<const int> indices);
 std::vector<int> shuffled_order(int n, std::uint64_t seed, std::uint32_t epoch);
 
 // Fisher–Yates shuffle drawing from `stream` (unbiased: bounded draws by rejection).
-void shuffle(std::span<int> values, analog::RandomStream& stream);
+void shuffle(std::span<int> values, core::RandomStream& stream);
 
 // Uniform integer in [0, bound), bound ≥ 1, without modulo bias (Lemire, ACM TOMACS 29, 2019).
-std::uint32_t uniform_below(analog::RandomStream& stream, std::uint32_t bound);
+std::uint32_t uniform_below(core::RandomStream& stream, std::uint32_t bound);
 
 }  // namespace accel::datasets

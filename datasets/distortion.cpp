@@ -1,16 +1,14 @@
-#include "datasets/distortion.hpp"
+#include "accel/datasets/distortion.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include "analog/random_stream.hpp"
+#include "accel/core/stream_purposes.hpp"
 
 namespace accel::datasets {
 namespace {
 
-// The chip word of the training stream tags its purpose (see dataset.cpp and augment.cpp).
-constexpr std::uint32_t distortion_stream_tag = 0xD15707Eu;
 
 // Normalised Gaussian taps over ±3σ (the rest of the kernel holds 0.3 % of its weight).
 std::vector<double> gaussian_kernel(double sigma) {
@@ -52,7 +50,7 @@ Distortion random_distortion(const DistortionSettings& settings, std::uint64_t s
         throw std::invalid_argument("random_distortion: rotation and α must be ≥ 0, the scale range in [0, 1) and σ > 0");
     Distortion d;
     if (!settings.active()) return d;
-    analog::RandomStream stream(seed, analog::StreamKind::training, distortion_stream_tag, presentation);
+    core::RandomStream stream = core::purpose_stream(seed, core::StreamPurpose::distortion, presentation);
     // Drawn in a fixed order whatever is switched on, so that enabling one part does not
     // change the draws of another.
     d.rotation_rad = settings.max_rotation_rad * (2.0 * stream.uniform() - 1.0);

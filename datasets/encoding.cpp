@@ -1,11 +1,11 @@
-#include "datasets/encoding.hpp"
+#include "accel/datasets/encoding.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "analog/constants.hpp"
+#include "accel/core/constants.hpp"
 
 namespace accel::datasets {
 
@@ -121,7 +121,7 @@ double frame_energy_J(const LightLevel& level, double window_side_m, double wave
         case LightLevel::total_energy_J: return level.value;
         case LightLevel::photons: {
             if (!(wavelength_m > 0.0)) throw std::invalid_argument("wavelength must be > 0 m");
-            using namespace analog::constants;
+            using namespace core::constants;
             return level.value * planck_J_s * speed_of_light_m_s / wavelength_m;
         }
     }

@@ -1,4 +1,4 @@
-#include "datasets/idx.hpp"
+#include "accel/datasets/idx.hpp"
 
 #include <zlib.h>
 

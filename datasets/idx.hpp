@@ -9,15 +9,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <stdexcept>
 #include <vector>
+
+#include "accel/core/errors.hpp"
 
 namespace accel::datasets {
 
 // A dataset file that cannot be used: missing, unreadable, malformed or inconsistent. The
-// message is one line that starts with the file's path; the CLI reports it with exit code 2.
-struct DataError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// message is one line that starts with the file's path. It is bad input (exit code 2).
+struct DataError : InputError {
+    using InputError::InputError;
 };
 
 // Limits checked before allocating: 1..4 dimensions, each 1..1e8, at most 1 GiB of data

@@ -1,4 +1,4 @@
-#include "datasets/synthetic.hpp"
+#include "accel/datasets/synthetic.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,12 +6,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "accel/core/stream_purposes.hpp"
+
 namespace accel::datasets {
 namespace {
 
-// Stream purposes (the chip word of a training stream), distinct from the split/epoch tags.
-constexpr std::uint32_t synthetic_image_tag = 0xDA7A5E01u;
-constexpr std::uint32_t synthetic_label_tag = 0xDA7A5E02u;
 
 // Variation, in units of the image side: enough that one template per class does not fit
 // every image, small enough that the classes stay linearly separable.
@@ -51,9 +50,9 @@ bool inside(const ShapeParams& p, double u, double v) {
     }
 }
 
-double uniform_in(analog::RandomStream& rs, double lo, double hi) { return lo + (hi - lo) * rs.uniform(); }
+double uniform_in(core::RandomStream& rs, double lo, double hi) { return lo + (hi - lo) * rs.uniform(); }
 
-void render(int shape, int size, analog::RandomStream& rs, float* out) {
+void render(int shape, int size, core::RandomStream& rs, float* out) {
     const double n = size;
     ShapeParams p{shape, uniform_in(rs, half_size_min, half_size_max) * n, uniform_in(rs, stroke_min, stroke_max) * n};
     const double cx = 0.5 * n + uniform_in(rs, -centre_jitter, centre_jitter) * n;
@@ -92,7 +91,7 @@ Dataset make_synthetic(int count, int classes, std::uint64_t seed, int size) {
     // Balanced: label k mod classes, then shuffled so that the order carries no pattern.
     std::vector<int> labels(static_cast<std::size_t>(count));
     for (int k = 0; k < count; ++k) labels[static_cast<std::size_t>(k)] = k % classes;
-    analog::RandomStream label_stream(seed, analog::StreamKind::training, synthetic_label_tag, 0);
+    core::RandomStream label_stream = core::purpose_stream(seed, core::StreamPurpose::synthetic_label, 0);
     shuffle(labels, label_stream);
     d.labels.resize(labels.size());
     std::transform(labels.begin(), labels.end(), d.labels.begin(), [](int c) { return static_cast<std::uint8_t>(c); });
@@ -100,7 +99,7 @@ Dataset make_synthetic(int count, int classes, std::uint64_t seed, int size) {
     d.pixels.resize(static_cast<std::size_t>(count) * d.pixels_per_image());
     // One stream per image: images are independent of each other and could be drawn in any order.
     for (int k = 0; k < count; ++k) {
-        analog::RandomStream rs(seed, analog::StreamKind::training, synthetic_image_tag, static_cast<std::uint32_t>(k));
+        core::RandomStream rs = core::purpose_stream(seed, core::StreamPurpose::synthetic_image, static_cast<std::uint32_t>(k));
         render(labels[static_cast<std::size_t>(k)], size, rs, d.pixels.data() + static_cast<std::size_t>(k) * d.pixels_per_image());
     }
     return d;

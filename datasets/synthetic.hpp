@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "datasets/dataset.hpp"
+#include "accel/datasets/dataset.hpp"
 
 namespace accel::datasets {
 

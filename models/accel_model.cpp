@@ -1,16 +1,16 @@
-#include "models/accel_model.hpp"
+#include "accel/models/accel_model.hpp"
 
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
 
-#include "analog/constants.hpp"
-#include "analog/random_stream.hpp"
+#include "accel/core/constants.hpp"
+#include "accel/core/random_stream.hpp"
 
 namespace accel::models {
 
-using analog::RandomStream;
-using analog::StreamKind;
+using core::RandomStream;
+using core::StreamKind;
 
 template <class Real>
 struct AccelModel<Real>::Workspace final : ModelWorkspace {
@@ -178,13 +178,13 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
 
     // Line outputs in units of charge (electrons), then normalised: z_c = γ·(S_c + e_c)/‖Q‖.
     const double cap = spec_.eac.line_capacitance_F;
-    const double kt = analog::constants::boltzmann_J_K * spec_.eac.temperature_K;
+    const double kt = core::constants::boltzmann_J_K * spec_.eac.temperature_K;
     for (std::size_t c = 0; c < outputs; ++c) {
         double volts = chip_.comparator_offset_V[c];
         if (noisy && noise.reset)
             volts += std::sqrt(kt / chip_.line_capacitance_plus_F[c]) * frame_stream.normal() -
                      std::sqrt(kt / chip_.line_capacitance_minus_F[c]) * frame_stream.normal();
-        ws.extra[c] = volts * cap / analog::constants::elementary_charge_C;
+        ws.extra[c] = volts * cap / core::constants::elementary_charge_C;
         double s = 0.0;
         const std::size_t row = c * inputs;
         for (std::size_t k = 0; k < inputs; ++k) s += weight_value_[row + k] * line_gain_[row + k] * ws.charge_e[k];

@@ -15,13 +15,13 @@
 #include <memory>
 #include <vector>
 
-#include "analog/compute_array.hpp"
-#include "analog/photodiode.hpp"
-#include "datasets/encoding.hpp"
-#include "models/model.hpp"
-#include "models/optical_stage.hpp"
-#include "models/phase_masks.hpp"
-#include "optics/detector.hpp"
+#include "accel/analog/compute_array.hpp"
+#include "accel/analog/photodiode.hpp"
+#include "accel/datasets/encoding.hpp"
+#include "accel/models/model.hpp"
+#include "accel/models/optical_stage.hpp"
+#include "accel/models/phase_masks.hpp"
+#include "accel/optics/detector.hpp"
 
 namespace accel::models {
 

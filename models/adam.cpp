@@ -1,4 +1,4 @@
-#include "models/adam.hpp"
+#include "accel/models/adam.hpp"
 
 #include <cmath>
 #include <stdexcept>

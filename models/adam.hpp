@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "models/model.hpp"
+#include "accel/models/model.hpp"
 
 namespace accel::models {
 

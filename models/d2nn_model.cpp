@@ -1,14 +1,14 @@
-#include "models/d2nn_model.hpp"
+#include "accel/models/d2nn_model.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "analog/random_stream.hpp"
+#include "accel/core/random_stream.hpp"
 
 namespace accel::models {
 
-using analog::RandomStream;
-using analog::StreamKind;
+using core::RandomStream;
+using core::StreamKind;
 
 template <class Real>
 struct D2nnModel<Real>::Workspace final : ModelWorkspace {

@@ -1,16 +1,16 @@
-#include "models/digital_model.hpp"
+#include "accel/models/digital_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include "analog/random_stream.hpp"
-#include "datasets/encoding.hpp"
+#include "accel/core/random_stream.hpp"
+#include "accel/datasets/encoding.hpp"
 
 namespace accel::models {
 
-using analog::RandomStream;
-using analog::StreamKind;
+using core::RandomStream;
+using core::StreamKind;
 
 struct DigitalModel::Workspace final : ModelWorkspace {
     std::vector<float> squared_image;

@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "analog/image_sensor.hpp"
-#include "models/model.hpp"
+#include "accel/analog/image_sensor.hpp"
+#include "accel/models/model.hpp"
 
 namespace accel::models {
 

@@ -1,4 +1,4 @@
-#include "models/model.hpp"
+#include "accel/models/model.hpp"
 
 #include <algorithm>
 #include <cassert>

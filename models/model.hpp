@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "analog/photodiode.hpp"
-#include "optics/phase_mask.hpp"
+#include "accel/analog/photodiode.hpp"
+#include "accel/optics/phase_mask.hpp"
 
 namespace accel::models {
 

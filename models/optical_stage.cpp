@@ -1,4 +1,4 @@
-#include "models/optical_stage.hpp"
+#include "accel/models/optical_stage.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -19,7 +19,7 @@
 #include <span>
 #include <vector>
 
-#include "optics/propagator.hpp"
+#include "accel/optics/propagator.hpp"
 
 namespace accel::models {
 

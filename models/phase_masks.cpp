@@ -1,10 +1,10 @@
-#include "models/phase_masks.hpp"
+#include "accel/models/phase_masks.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "analog/random_stream.hpp"
-#include "optics/phase_mask.hpp"
+#include "accel/core/random_stream.hpp"
+#include "accel/optics/phase_mask.hpp"
 
 namespace accel::models {
 
@@ -26,7 +26,7 @@ void PhaseMasks<Real>::prepare(std::span<const double> parameters, const std::ve
         if (phase_bits > 0 && c.quantise_phase) optics::quantise_phase(phase, phase_bits);
         if (c.phase_error_rad > 0.0) {
             // Drawn per chip and per mask: one fabricated mask set per simulated chip.
-            analog::RandomStream fab(c.seed, analog::StreamKind::fabrication, c.chip, static_cast<std::uint32_t>(l));
+            core::RandomStream fab(c.seed, core::StreamKind::fabrication, c.chip, static_cast<std::uint32_t>(l));
             for (double& p : phase) p = optics::wrap_phase(p + c.phase_error_rad * fab.normal());
         }
         auto& effective = effective_phase_[l];

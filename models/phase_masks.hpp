@@ -9,8 +9,8 @@
 
 #include <Eigen/SparseCore>
 
-#include "models/model.hpp"
-#include "optics/grid.hpp"
+#include "accel/models/model.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::models {
 

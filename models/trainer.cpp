@@ -1,4 +1,4 @@
-#include "models/trainer.hpp"
+#include "accel/models/trainer.hpp"
 
 #include <omp.h>
 
@@ -9,9 +9,9 @@
 #include <exception>
 #include <stdexcept>
 
-#include "analog/random_stream.hpp"
-#include "datasets/augment.hpp"
-#include "datasets/distortion.hpp"
+#include "accel/core/random_stream.hpp"
+#include "accel/datasets/augment.hpp"
+#include "accel/datasets/distortion.hpp"
 
 namespace accel::models {
 namespace {
@@ -109,7 +109,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
             const auto step = static_cast<std::uint32_t>(state.adam.steps);
             if (settings_.new_chip_per_step) cond.chip = step + 1;
             if (settings_.max_shift_px > 0 || settings_.max_rotation_rad > 0.0) {
-                analog::RandomStream rng(settings_.seed, analog::StreamKind::training, step, 1);
+                core::RandomStream rng(settings_.seed, core::StreamKind::training, step, 1);
                 cond.misalignment.assign(static_cast<std::size_t>(layers), {});
                 for (auto& m : cond.misalignment) {
                     const int span = 2 * settings_.max_shift_px + 1;

@@ -17,10 +17,10 @@
 #include <span>
 #include <vector>
 
-#include "datasets/dataset.hpp"
-#include "datasets/distortion.hpp"
-#include "models/adam.hpp"
-#include "models/model.hpp"
+#include "accel/datasets/dataset.hpp"
+#include "accel/datasets/distortion.hpp"
+#include "accel/models/adam.hpp"
+#include "accel/models/model.hpp"
 
 namespace accel::models {
 

@@ -1,4 +1,4 @@
-#include "optics/detector.hpp"
+#include "accel/optics/detector.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -8,7 +8,7 @@
 
 #include <Eigen/SparseCore>
 
-#include "optics/grid.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::optics {
 

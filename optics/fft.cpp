@@ -1,4 +1,4 @@
-#include "optics/fft.hpp"
+#include "accel/optics/fft.hpp"
 
 #include <fftw3.h>
 #include <sys/mman.h>

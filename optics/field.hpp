@@ -5,7 +5,7 @@
 #include <complex>
 #include <vector>
 
-#include "optics/grid.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::optics {
 

@@ -1,4 +1,4 @@
-#include "optics/phase_mask.hpp"
+#include "accel/optics/phase_mask.hpp"
 
 #include <stdexcept>
 #include <string>

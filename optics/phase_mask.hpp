@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "optics/grid.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::optics {
 

@@ -1,4 +1,4 @@
-#include "optics/propagator.hpp"
+#include "accel/optics/propagator.hpp"
 
 #include <omp.h>
 

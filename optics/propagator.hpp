@@ -16,9 +16,9 @@
 #include <tuple>
 #include <vector>
 
-#include "optics/fft.hpp"
-#include "optics/field.hpp"
-#include "optics/grid.hpp"
+#include "accel/optics/fft.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::optics {
 

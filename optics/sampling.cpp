@@ -1,4 +1,4 @@
-#include "optics/sampling.hpp"
+#include "accel/optics/sampling.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <utility>
 
-#include "optics/fft.hpp"
+#include "accel/optics/fft.hpp"
 
 namespace accel::optics {
 namespace {

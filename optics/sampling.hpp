@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "optics/detector.hpp"
-#include "optics/field.hpp"
-#include "optics/propagator.hpp"
+#include "accel/optics/detector.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/propagator.hpp"
 
 namespace accel::optics {
 

@@ -1,4 +1,4 @@
-#include "optics/sources.hpp"
+#include "accel/optics/sources.hpp"
 
 #include <algorithm>
 #include <cmath>

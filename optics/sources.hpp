@@ -2,8 +2,8 @@
 // Named input fields for the physics workbench and the tests: analytic beams sampled on a
 // Grid, normalised so that the sampled power Σ|u|²·pitch² equals the requested power.
 
-#include "optics/field.hpp"
-#include "optics/grid.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::optics {
 

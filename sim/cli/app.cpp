@@ -1,4 +1,4 @@
-#include "sim/cli/app.hpp"
+#include "accel/sim/cli/app.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -7,8 +7,8 @@
 #include <omp.h>
 
 #include "accel_version.hpp"
-#include "sim/errors.hpp"
-#include "sim/output_checks.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/output_checks.hpp"
 
 namespace accel::sim::cli {
 

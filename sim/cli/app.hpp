@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/output_checks.hpp"
+#include "accel/sim/io/output_checks.hpp"
 
 namespace accel::sim::cli {
 

@@ -1,12 +1,12 @@
-#include "sim/cli/config_cmd.hpp"
+#include "accel/sim/cli/config_cmd.hpp"
 
 #include <iostream>
 #include <memory>
 #include <sstream>
 
-#include "sim/cli/config_options.hpp"
-#include "sim/model_config.hpp"
-#include "sim/schema.hpp"
+#include "accel/sim/cli/config_options.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "sim/cli/config_options.hpp"
+#include "accel/sim/cli/config_options.hpp"
 
 namespace accel::sim::cli {
 

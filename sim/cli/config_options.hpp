@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/config.hpp"
+#include "accel/sim/config/config.hpp"
 
 namespace accel::sim::cli {
 

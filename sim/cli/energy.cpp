@@ -1,14 +1,14 @@
-#include "sim/cli/energy.hpp"
+#include "accel/sim/cli/energy.hpp"
 
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
-#include "sim/hdf5_file.hpp"
-#include "sim/model_config.hpp"
-#include "sim/provenance.hpp"
-#include "sim/results.hpp"
-#include "sim/schema.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/io/provenance.hpp"
+#include "accel/sim/io/results.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "sim/cli/eval.hpp"
+#include "accel/sim/cli/eval.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,11 +8,11 @@
 #include <iostream>
 #include <memory>
 
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/model_io.hpp"
-#include "sim/provenance.hpp"
-#include "sim/schema.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/io/model_io.hpp"
+#include "accel/sim/io/provenance.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
 namespace {

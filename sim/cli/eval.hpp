@@ -9,9 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/cli/app.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/progress.hpp"
+#include "accel/sim/cli/app.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/cli/progress.hpp"
 
 namespace accel::sim::cli {
 

@@ -1,4 +1,4 @@
-#include "sim/cli/inspect.hpp"
+#include "accel/sim/cli/inspect.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
 
 namespace accel::sim::cli {
 namespace {

@@ -7,19 +7,18 @@
 
 #include <CLI/CLI.hpp>
 
-#include "datasets/idx.hpp"
-#include "sim/cli/app.hpp"
-#include "sim/cli/config_cmd.hpp"
-#include "sim/cli/energy.hpp"
-#include "sim/cli/eval.hpp"
-#include "sim/cli/inspect.hpp"
-#include "sim/interrupt.hpp"
-#include "sim/cli/propagate.hpp"
-#include "sim/cli/sweep.hpp"
-#include "sim/cli/train.hpp"
-#include "sim/errors.hpp"
-#include "sim/io_watchdog.hpp"
-#include "sim/provenance.hpp"
+#include "accel/sim/cli/app.hpp"
+#include "accel/sim/cli/config_cmd.hpp"
+#include "accel/sim/cli/energy.hpp"
+#include "accel/sim/cli/eval.hpp"
+#include "accel/sim/cli/inspect.hpp"
+#include "accel/sim/run/interrupt.hpp"
+#include "accel/sim/cli/propagate.hpp"
+#include "accel/sim/cli/sweep.hpp"
+#include "accel/sim/cli/train.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/io_watchdog.hpp"
+#include "accel/sim/io/provenance.hpp"
 
 int main(int argc, char** argv) {
     namespace cli = accel::sim::cli;
@@ -51,11 +50,7 @@ int main(int argc, char** argv) {
         return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
     } catch (const CLI::ParseError& e) {
         return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
-    } catch (const accel::sim::InputError& e) {
-        return cli::report_error(e.what(), 2);
-    } catch (const accel::datasets::DataError& e) {  // a dataset file that cannot be used
-        return cli::report_error(e.what(), 2);
-    } catch (const std::invalid_argument& e) {  // the library rejecting a user-supplied value
+    } catch (const accel::InputError& e) {
         return cli::report_error(e.what(), 2);
     } catch (const std::bad_alloc&) {  // a design beyond this machine that the preflight estimate let through
         return cli::report_error("out of memory: this design needs more memory than the machine can give (see optics.mask_pixels, "

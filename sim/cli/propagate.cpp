@@ -1,4 +1,4 @@
-#include "sim/cli/propagate.hpp"
+#include "accel/sim/cli/propagate.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -13,15 +13,15 @@
 #include <span>
 #include <vector>
 
-#include "optics/field.hpp"
-#include "optics/phase_mask.hpp"
-#include "optics/propagator.hpp"
-#include "optics/sampling.hpp"
-#include "optics/sources.hpp"
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/png.hpp"
-#include "sim/provenance.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/phase_mask.hpp"
+#include "accel/optics/propagator.hpp"
+#include "accel/optics/sampling.hpp"
+#include "accel/optics/sources.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/io/png.hpp"
+#include "accel/sim/io/provenance.hpp"
 
 namespace accel::sim::cli {
 
@@ -78,9 +78,27 @@ optics::Field<Real> read_field(const std::string& path) {
     return field;
 }
 
+// The physics functions check their arguments (std::invalid_argument); here those arguments
+// are the user's options, so a rejected one is bad input.
+template <class F>
+auto as_input_error(F&& make) {
+    try {
+        return make();
+    } catch (const std::invalid_argument& e) {
+        throw InputError(e.what());
+    }
+}
+
+template <class Real>
+optics::Field<Real> named_source_on(const optics::Grid& grid, const PropagateOptions& o);
+
 template <class Real>
 optics::Field<Real> named_source(const PropagateOptions& o) {
-    const optics::Grid grid{o.n, o.pitch_m};
+    return as_input_error([&] { return named_source_on<Real>(optics::Grid{o.n, o.pitch_m}, o); });
+}
+
+template <class Real>
+optics::Field<Real> named_source_on(const optics::Grid& grid, const PropagateOptions& o) {
     if (o.source == "gaussian") {
         if (o.side_given || o.tilt_given)
             throw InputError("--side, --tilt-x and --tilt-y apply to --source aperture, not gaussian");
@@ -209,7 +227,7 @@ void propagate_as(const PropagateOptions& o, const Invocation& invocation) {
         throw InputError("--pad must be in [0, 4n] = [0, " + std::to_string(4 * input.grid.n) + "] px, got " +
                          std::to_string(o.pad_px));
     const optics::PropagationGeometry geometry{input.grid, input.wavelength_m, o.distance_m, o.pad_px, !o.no_band_limit};
-    optics::validate(geometry);
+    as_input_error([&] { optics::validate(geometry); return 0; });
     std::vector<optics::SamplingFinding> findings = optics::check_transfer_function(geometry);
     for (auto& f : optics::check_window_spread(geometry, input)) findings.push_back(std::move(f));
     for (auto& f : optics::check_wrap_around(geometry, input)) findings.push_back(std::move(f));

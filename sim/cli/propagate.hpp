@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/cli/app.hpp"
+#include "accel/sim/cli/app.hpp"
 
 namespace accel::sim::cli {
 

@@ -1,8 +1,8 @@
-#include "sim/cli/sweep.hpp"
+#include "accel/sim/cli/sweep.hpp"
 
 #include <memory>
 
-#include "sim/sweep.hpp"
+#include "accel/sim/sweep/sweep.hpp"
 
 namespace accel::sim::cli {
 

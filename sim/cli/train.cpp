@@ -1,4 +1,4 @@
-#include "sim/cli/train.hpp"
+#include "accel/sim/cli/train.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -6,19 +6,19 @@
 #include <iostream>
 #include <memory>
 
-#include "models/trainer.hpp"
-#include "sim/cli/eval.hpp"
-#include "sim/interrupt.hpp"
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/model_config.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/model_io.hpp"
-#include "sim/png.hpp"
-#include "sim/progress.hpp"
-#include "sim/provenance.hpp"
-#include "sim/results.hpp"
-#include "sim/schema.hpp"
+#include "accel/models/trainer.hpp"
+#include "accel/sim/cli/eval.hpp"
+#include "accel/sim/run/interrupt.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/io/model_io.hpp"
+#include "accel/sim/io/png.hpp"
+#include "accel/sim/cli/progress.hpp"
+#include "accel/sim/io/provenance.hpp"
+#include "accel/sim/io/results.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
 namespace {

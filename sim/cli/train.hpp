@@ -10,8 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/cli/app.hpp"
-#include "sim/cli/config_options.hpp"
+#include "accel/sim/cli/app.hpp"
+#include "accel/sim/cli/config_options.hpp"
 
 namespace accel::sim::cli {
 

@@ -17,12 +17,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "analog/compute_array.hpp"
-#include "analog/constants.hpp"
+#include "accel/analog/compute_array.hpp"
+#include "accel/core/constants.hpp"
 #include "tests/analog/sample_statistics.hpp"
 #include "tests/optics/tolerances.hpp"
 
 using namespace accel::analog;
+using namespace accel::core;
 using accel::test::moments;
 using accel::test::Tolerance;
 using accel::test::within;

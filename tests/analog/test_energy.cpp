@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "analog/energy.hpp"
-#include "sim/config.hpp"
-#include "sim/model_config.hpp"
-#include "sim/schema.hpp"
+#include "accel/analog/energy.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "tests/optics/tolerances.hpp"
 
 using namespace accel;

@@ -11,13 +11,14 @@
 #include <stdexcept>
 #include <vector>
 
-#include "analog/constants.hpp"
-#include "analog/image_sensor.hpp"
-#include "analog/photodiode.hpp"
+#include "accel/core/constants.hpp"
+#include "accel/analog/image_sensor.hpp"
+#include "accel/analog/photodiode.hpp"
 #include "tests/analog/sample_statistics.hpp"
 #include "tests/optics/tolerances.hpp"
 
 using namespace accel::analog;
+using namespace accel::core;
 using accel::test::moments;
 using accel::test::Tolerance;
 using accel::test::within;

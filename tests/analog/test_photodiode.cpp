@@ -11,12 +11,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "analog/constants.hpp"
-#include "analog/photodiode.hpp"
+#include "accel/core/constants.hpp"
+#include "accel/analog/photodiode.hpp"
 #include "tests/analog/sample_statistics.hpp"
 #include "tests/optics/tolerances.hpp"
 
 using namespace accel::analog;
+using namespace accel::core;
 using accel::test::moments;
 using accel::test::SampleMoments;
 using accel::test::Tolerance;

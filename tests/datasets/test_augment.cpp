@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "datasets/augment.hpp"
+#include "accel/datasets/augment.hpp"
 #include "datasets_test_helpers.hpp"
 
 using namespace accel::datasets;

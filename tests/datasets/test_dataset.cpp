@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "datasets/dataset.hpp"
-#include "datasets/synthetic.hpp"
+#include "accel/datasets/dataset.hpp"
+#include "accel/datasets/synthetic.hpp"
 
 using namespace accel::datasets;
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "datasets/distortion.hpp"
+#include "accel/datasets/distortion.hpp"
 #include "datasets_test_helpers.hpp"
 
 using namespace accel::datasets;

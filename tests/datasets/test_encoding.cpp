@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "analog/constants.hpp"
-#include "datasets/encoding.hpp"
-#include "datasets/synthetic.hpp"
+#include "accel/core/constants.hpp"
+#include "accel/datasets/encoding.hpp"
+#include "accel/datasets/synthetic.hpp"
 #include "tests/optics/tolerances.hpp"
 
 using namespace accel::datasets;
@@ -146,8 +146,8 @@ TEST_CASE("Encoding rejects bad geometry and pixel values", "[unit][datasets]") 
 
 // Every frame carries exactly the light level's energy: Σ|u|²·dx²·t_frame = E.
 TEST_CASE("Light levels set the frame energy exactly", "[unit][datasets]") {
-    using accel::analog::constants::planck_J_s;
-    using accel::analog::constants::speed_of_light_m_s;
+    using accel::core::constants::planck_J_s;
+    using accel::core::constants::speed_of_light_m_s;
     const int window = 400, n = 512;
     const double pitch = 1.5e-6, wavelength = 532e-9, t_frame = 72e-9;
     const double window_side = window * pitch;

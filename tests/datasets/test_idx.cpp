@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "datasets/dataset.hpp"
-#include "datasets/idx.hpp"
+#include "accel/datasets/dataset.hpp"
+#include "accel/datasets/idx.hpp"
 #include "datasets_test_helpers.hpp"
 
 namespace fs = std::filesystem;

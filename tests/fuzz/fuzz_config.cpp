@@ -9,17 +9,18 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/config.hpp"
-#include "sim/errors.hpp"
-#include "sim/model_config.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/schema.hpp"
-#include "sim/sweep_spec.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/schema.hpp"
+#include "accel/sim/sweep/sweep_spec.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
 using namespace accel::sim;
+using accel::InputError;
 
 void run_config(const Schema& schema, const std::string& text) {
     Config c = Config::defaults(schema);

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "datasets/idx.hpp"
+#include "accel/datasets/idx.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -13,16 +13,16 @@
 #include <string>
 #include <stdexcept>
 
-#include "datasets/dataset.hpp"
-#include "optics/propagator.hpp"
-#include "sim/cli/inspect.hpp"
-#include "sim/config.hpp"
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/model_io.hpp"
-#include "sim/schema.hpp"
-#include "sim/sweep_file.hpp"
+#include "accel/datasets/dataset.hpp"
+#include "accel/optics/propagator.hpp"
+#include "accel/sim/cli/inspect.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/io/model_io.hpp"
+#include "accel/sim/config/schema.hpp"
+#include "accel/sim/sweep/sweep_file.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

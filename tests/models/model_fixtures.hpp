@@ -2,7 +2,7 @@
 // Small model geometries for gradient and training tests: a 32×32 grid (or so) of 8 µm
 // pixels, short distances, a few photodiodes, so a forward pass takes well under a millisecond.
 
-#include "models/accel_model.hpp"
+#include "accel/models/accel_model.hpp"
 
 namespace accel::test {
 

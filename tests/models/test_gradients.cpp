@@ -6,10 +6,10 @@
 #include <vector>
 #include <utility>
 
-#include "analog/random_stream.hpp"
-#include "models/accel_model.hpp"
-#include "models/d2nn_model.hpp"
-#include "models/digital_model.hpp"
+#include "accel/core/random_stream.hpp"
+#include "accel/models/accel_model.hpp"
+#include "accel/models/d2nn_model.hpp"
+#include "accel/models/digital_model.hpp"
 #include "tests/models/model_fixtures.hpp"
 #include "tests/optics/tolerances.hpp"
 
@@ -18,7 +18,7 @@ namespace {
 using namespace accel;
 
 std::vector<float> test_image(int rows, int cols, std::uint64_t seed) {
-    analog::RandomStream rng(seed, analog::StreamKind::training, 7, 0);
+    core::RandomStream rng(seed, core::StreamKind::training, 7, 0);
     std::vector<float> image(static_cast<std::size_t>(rows * cols));
     for (auto& v : image) v = static_cast<float>(rng.uniform());
     return image;

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "models/optical_stage.hpp"
+#include "accel/models/optical_stage.hpp"
 
 using namespace accel;
 

@@ -11,9 +11,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "datasets/synthetic.hpp"
-#include "models/accel_model.hpp"
-#include "models/trainer.hpp"
+#include "accel/datasets/synthetic.hpp"
+#include "accel/models/accel_model.hpp"
+#include "accel/models/trainer.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <span>
 #include <vector>
 
-#include "optics/field.hpp"
-#include "optics/grid.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/grid.hpp"
 
 namespace accel::test {
 

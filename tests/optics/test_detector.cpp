@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "optics/detector.hpp"
+#include "accel/optics/detector.hpp"
 #include "tolerances.hpp"
 
 using namespace accel::optics;

@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "optics/phase_mask.hpp"
+#include "accel/optics/phase_mask.hpp"
 #include "tolerances.hpp"
 
 using namespace accel::optics;

@@ -11,8 +11,8 @@
 #include <span>
 #include <vector>
 
-#include "optics/field.hpp"
-#include "optics/propagator.hpp"
+#include "accel/optics/field.hpp"
+#include "accel/optics/propagator.hpp"
 #include "fresnel_integrals.hpp"
 #include "optics_test_helpers.hpp"
 #include "tolerances.hpp"

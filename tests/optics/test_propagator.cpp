@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "optics/propagator.hpp"
+#include "accel/optics/propagator.hpp"
 #include "optics_test_helpers.hpp"
 #include "tolerances.hpp"
 

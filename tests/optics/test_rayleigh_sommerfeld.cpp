@@ -20,7 +20,7 @@
 #include <random>
 #include <vector>
 
-#include "optics/propagator.hpp"
+#include "accel/optics/propagator.hpp"
 #include "optics_test_helpers.hpp"
 #include "tolerances.hpp"
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "optics/detector.hpp"
-#include "optics/propagator.hpp"
-#include "optics/sampling.hpp"
+#include "accel/optics/detector.hpp"
+#include "accel/optics/propagator.hpp"
+#include "accel/optics/sampling.hpp"
 #include "optics_test_helpers.hpp"
 #include "tolerances.hpp"
 

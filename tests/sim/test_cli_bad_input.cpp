@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/hdf5_file.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
 #include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/config.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/model_config.hpp"
-#include "sim/schema.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "tests/optics/tolerances.hpp"
 #include "tests/support/cli_support.hpp"
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/errors.hpp"
-#include "sim/model_io.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/model_io.hpp"
 #include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
@@ -132,7 +132,7 @@ TEST_CASE("a PNG the disk refuses is bad input naming the file", "[unit]") {
     std::string message;
     try {
         accel::sim::write_phase_png(png, phase, 64);
-    } catch (const accel::sim::InputError& e) {
+    } catch (const accel::InputError& e) {
         message = e.what();
     }
     REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);

@@ -18,9 +18,9 @@
 #include <variant>
 #include <vector>
 
-#include "sim/hdf5_file.hpp"
-#include "sim/sweep_file.hpp"
-#include "sim/sweep_journal.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/sweep/sweep_file.hpp"
+#include "accel/sim/sweep/sweep_journal.hpp"
 #include "tests/support/cli_support.hpp"
 
 using namespace accel::sim;

@@ -17,15 +17,16 @@
 #include <utility>
 #include <vector>
 
-#include "sim/config.hpp"
-#include "sim/errors.hpp"
-#include "sim/text_file.hpp"
-#include "sim/toml_text.hpp"
-#include "sim/model_config.hpp"
-#include "sim/schema.hpp"
+#include "accel/sim/config/config.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/config/text_file.hpp"
+#include "accel/sim/config/toml_text.hpp"
+#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/schema.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
+using accel::InputError;
 using Catch::Matchers::Contains;
 
 namespace {

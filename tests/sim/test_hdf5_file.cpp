@@ -13,12 +13,13 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
 #include "tests/support/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
+using accel::InputError;
 
 using namespace accel::test;
 

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "models/accel_model.hpp"
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/model_factory.hpp"
-#include "sim/model_io.hpp"
+#include "accel/models/accel_model.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/io/model_io.hpp"
 #include "tests/models/model_fixtures.hpp"
 #include "tests/support/cli_support.hpp"
 

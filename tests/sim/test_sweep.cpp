@@ -9,16 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "sim/errors.hpp"
-#include "sim/hdf5_file.hpp"
-#include "sim/schema.hpp"
-#include "sim/sweep_file.hpp"
-#include "sim/sweep_journal.hpp"
-#include "sim/sweep_spec.hpp"
-#include "sim/sweep_store.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/config/schema.hpp"
+#include "accel/sim/sweep/sweep_file.hpp"
+#include "accel/sim/sweep/sweep_journal.hpp"
+#include "accel/sim/sweep/sweep_spec.hpp"
+#include "accel/sim/sweep/sweep_store.hpp"
 #include "tests/support/cli_support.hpp"
 
 using namespace accel::sim;
+using accel::InputError;
 using accel::test::TempDir;
 using accel::test::write_text;
 using Catch::Matchers::Contains;

@@ -1,0 +1,240 @@
+#include "accel/sim/config/schema.hpp"
+
+#include <limits>
+#include <string>
+
+#include "accel/datasets/dataset.hpp"
+
+namespace accel::sim {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+KeySpec real(std::string key, double value, double min, double max, std::string description, std::string source,
+             bool min_exclusive = false, bool max_exclusive = false) {
+    KeySpec k;
+    k.key = std::move(key);
+    k.type = ValueType::real;
+    k.default_value = value;
+    k.min = min;
+    k.max = max;
+    k.min_exclusive = min_exclusive;
+    k.max_exclusive = max_exclusive;
+    k.description = std::move(description);
+    k.source = std::move(source);
+    return k;
+}
+
+KeySpec positive(std::string key, double value, double max, std::string description, std::string source) {
+    return real(std::move(key), value, 0.0, max, std::move(description), std::move(source), true);
+}
+
+KeySpec integer(std::string key, std::int64_t value, double min, double max, std::string description, std::string source) {
+    KeySpec k = real(std::move(key), 0.0, min, max, std::move(description), std::move(source));
+    k.type = ValueType::integer;
+    k.default_value = value;
+    return k;
+}
+
+KeySpec boolean(std::string key, bool value, std::string description, std::string source) {
+    KeySpec k;
+    k.key = std::move(key);
+    k.type = ValueType::boolean;
+    k.default_value = value;
+    k.description = std::move(description);
+    k.source = std::move(source);
+    return k;
+}
+
+KeySpec choice(std::string key, std::string value, std::vector<std::string> choices, std::string description, std::string source) {
+    KeySpec k;
+    k.key = std::move(key);
+    k.type = ValueType::string;
+    k.default_value = std::move(value);
+    k.choices = std::move(choices);
+    k.description = std::move(description);
+    k.source = std::move(source);
+    return k;
+}
+
+// A free-form string (a path, ...): no list of choices.
+KeySpec text(std::string key, std::string value, std::string description, std::string source) {
+    return choice(std::move(key), std::move(value), {}, std::move(description), std::move(source));
+}
+
+KeySpec reals(std::string key, std::vector<double> value, double min, double max, std::string description, std::string source) {
+    KeySpec k = real(std::move(key), 0.0, min, max, std::move(description), std::move(source), true);
+    k.type = ValueType::real_list;
+    k.default_value = std::move(value);
+    return k;
+}
+
+const std::string paper = "Chen et al., Nature 623, 48 (2023)";
+const std::string paper_methods = paper + ", Methods";
+const std::string assumed = "assumed";
+const std::string calibrated = "assumed, calibrated to the published 74.8 POPS/W (see docs/energy.md)";
+
+}  // namespace
+
+Schema accel_schema() {
+    return Schema({
+        choice("design.architecture", "accel", {"accel", "digital", "d2nn"},
+               "the chain simulated: photonic-analog ACCEL chip, detect-then-compute (image sensor, ADC, digital MACs), or an "
+               "all-optical diffractive network read out by class regions",
+               "ACCEL"),
+        integer("design.seed", 1, 0, 9.0e15, "master random seed (chip, frame and training streams derive from it)", "-"),
+
+        real("optics.wavelength_nm", 532.0, 200.0, 20000.0, "vacuum wavelength of the coherent source (nm)", paper_methods),
+        integer("optics.mask_pixels", 400, 1, 16384, "phase-mask pixels per side; the image fills this input window",
+                "inferred from 4.6 POPS with 2·N_in·N_pd ops per 72 ns frame (DESIGN.md §9)"),
+        positive("optics.mask_pitch_um", 9.2, 1e4, "phase-mask pixel pitch (µm)", paper_methods + ": 9.2 µm minimum feature"),
+        reals("optics.distances_mm", {140.0, 145.0}, 0.0, 1e5,
+              "distance after each phase mask to the next plane, the last to the photodiodes (mm); one mask per entry",
+              paper_methods + ": two layers, 140 mm between masks, 145 mm to the chip"),
+        real("optics.input_distance_mm", 0.0, 0.0, 1e5,
+             "free-space distance from the input plane (the image) to the first mask (mm); 0 writes the image on the first mask",
+             "assumed 0 (presets); Lin et al., Science 2018 and the PyTorch peer propagate the input to the first layer"),
+        integer("optics.phase_bits", 3, 0, 16, "phase quantisation of the masks: 2^bits etch levels; 0 for continuous phase",
+                paper_methods + ": 3-bit fused-silica masks"),
+        integer("optics.padding_px", 200, 0, 16384, "zero padding per side for propagation (px); mask_pixels/2 gives a window of twice the mask",
+                "DESIGN.md §2: padding to 2N"),
+        boolean("optics.band_limit", true, "Matsushima–Shimobaba band limit of the transfer function", "Opt. Express 17, 19662 (2009)"),
+        integer("optics.input_window_px", 0, 0, 16384,
+                "side of the centred window of the mask grid the image is written into (px); 0 for the whole mask",
+                "ACCEL's code: the image fills the input plane"),
+        choice("optics.encoding", "amplitude", {"amplitude", "intensity"},
+               "how the image drives the input field: amplitude = value, or intensity = value (amplitude = sqrt)",
+               paper_methods + ": amplitude SLM"),
+
+        positive("light.energy_density_fJ_per_um2", 0.14, 1e12,
+                 "optical energy per frame per unit area at the input plane (fJ/µm²)", paper + ": robust down to 0.14 fJ/µm²"),
+
+        integer("detector.rows", 32, 1, 4096, "photodiode rows", paper_methods),
+        integer("detector.cols", 32, 1, 4096, "photodiode columns", paper_methods),
+        positive("detector.pitch_um", 35.0, 1e5, "photodiode pitch (µm)", paper_methods),
+        real("detector.fill_factor", 0.0914, 0.0, 1.0, "active fraction of each photodiode cell", paper_methods, true),
+        real("detector.centre_x_um", 0.0, -1e5, 1e5, "array centre offset along x (µm)", "-"),
+        real("detector.centre_y_um", 0.0, -1e5, 1e5, "array centre offset along y (µm)", "-"),
+
+        real("photodiode.quantum_efficiency", 0.6, 0.0, 1.0, "electrons per incident photon",
+             assumed + ": typical of an n-well photodiode in 180 nm CMOS at 532 nm", true),
+        real("photodiode.dark_current_fA", 1.0, 0.0, 1e9, "dark current per photodiode (fA)", assumed + ": small-area 180 nm CMOS photodiode"),
+        positive("photodiode.capacitance_fF", 10.0, 1e6, "photodiode node capacitance, reset every frame (fF)", assumed),
+        real("photodiode.reset_swing_V", 1.0, 0.0, 100.0, "voltage the photodiode node is reset through each frame (V)", assumed),
+        real("photodiode.shunt_resistance_ohm", inf, 0.0, inf, "shunt resistance giving Johnson noise; inf for none (ohm)",
+             "ACCEL integrates charge on capacitors: no resistor", true),
+        positive("photodiode.temperature_K", 300.0, 1000.0, "operating temperature (K)", assumed + ": room temperature"),
+
+        integer("eac.outputs", 10, 1, 4096, "outputs (classes) of the compute array", paper + ": 10 classes"),
+        integer("eac.output_lines", 10, 1, 4096, "physical output channels (± line pairs); fewer than outputs means sequential passes",
+                assumed + ": one pair per class"),
+        choice("eac.weights", "binary", {"binary", "ternary"}, "SRAM weight alphabet: {−1,+1} or {−1,0,+1}", paper),
+        positive("eac.line_capacitance_fF", 20000.0, 1e9, "capacitance of each computing line (fF)",
+                 assumed + ": sized so that a line integrating the light of 1024 photodiodes stays below the 1.8 V supply at 0.14 fJ/µm²"),
+        real("eac.line_swing_V", 1.0, 0.0, 100.0, "design voltage swing of a computing line per frame, for the energy model (V)", assumed),
+        real("eac.pixel_gain_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of photodiode gain", assumed + ": 180 nm matching", false, true),
+        real("eac.weight_path_sigma", 0.005, 0.0, 0.5, "per-chip relative mismatch of each weight switch path", assumed, false, true),
+        real("eac.line_capacitance_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of line capacitance", assumed, false, true),
+        real("eac.comparator_offset_mV", 1.0, 0.0, 1e4, "standard deviation of the fixed comparator offset (mV)", assumed),
+        real("eac.comparator_energy_fJ", 100.0, 0.0, 1e9, "energy of one comparison (fJ)", assumed + ": dynamic comparator in 180 nm"),
+
+        positive("chip.analog_supply_V", 1.8, 100.0, "analog supply; computing lines clip at it (V)", paper_methods),
+        positive("chip.controller_supply_V", 1.0, 100.0, "controller and SRAM supply (V)", paper_methods),
+        positive("chip.frame_time_ns", 72.0, 1e12, "time per frame: integration plus read-out (ns)", paper + ": 72 ns per frame"),
+        positive("chip.integration_time_ns", 62.0, 1e12, "photocurrent integration time within the frame (ns)",
+                 assumed + ": frame time less 10 ns of reset and comparison"),
+        real("chip.controller_static_power_mW", 50.6, 0.0, 1e6, "static power of controller and SRAM (mW)", calibrated),
+        real("chip.analog_static_power_mW", 0.0, 0.0, 1e6, "static bias power of the analog blocks (mW)", assumed + ": included in the controller figure"),
+        real("chip.weight_write_energy_fJ_per_bit", 50.0, 0.0, 1e9, "energy to write one SRAM weight bit (fJ)", assumed + ": 180 nm SRAM"),
+        positive("chip.frames_per_weight_load", 1e6, 1e18, "frames between weight reloads, over which writes are amortised", assumed),
+        boolean("chip.optical_source_in_systemic", false, "count the optical source energy in the systemic energy per frame",
+                "the published 74.8 POPS/W is reproduced without it"),
+
+        positive("d2nn.region_side_um", 720.0, 1e6, "side of each square class region of the all-optical read-out (µm)",
+                 "PyTorch peer (shared/peers/torch_d2nn.py): n/10 pixels = 20 × 36 µm"),
+        positive("d2nn.region_span_um", 5400.0, 1e7,
+                 "side of the square the ten 3-4-3 class regions are spread over (µm); needs 5·side ≤ span ≤ mask window",
+                 "assumed: three quarters of the 7.2 mm d2nn-5layer window"),
+
+        integer("digital.sensor_pixels", 160000, 1, 1e9, "image-sensor pixels (the same input window as the mask)", "same input as optics.mask_pixels²"),
+        real("digital.quantum_efficiency", 0.6, 0.0, 1.0, "sensor quantum efficiency", assumed + ": as the photodiodes", true),
+        real("digital.read_noise_e", 2.0, 0.0, 1e6, "read noise (e⁻ rms)", assumed + ": a modern CMOS image sensor"),
+        positive("digital.full_well_e", 10000.0, 1e9, "full-well capacity (e⁻), mapped to the ADC full scale", assumed),
+        integer("digital.adc_bits", 8, 1, 24, "ADC resolution (bits)", assumed),
+        real("digital.adc_fom_fJ_per_step", 5.0, 0.0, 1e9, "ADC Walden figure of merit: energy per conversion step (fJ)",
+             "Murmann, ADC Performance Survey 1997–2023: low-power SAR ADCs reach 1–10 fJ/step"),
+        real("digital.pixel_readout_energy_pJ", 1.0, 0.0, 1e9, "pixel read-out energy per pixel (pJ)", assumed),
+        choice("digital.arithmetic", "int8", {"int8", "fp32"}, "MAC arithmetic of the digital classifier",
+               "Horowitz, ISSCC 2014 (45 nm): int8 mult 0.2 pJ + add 0.03 pJ; fp32 mult 3.7 pJ + add 0.9 pJ"),
+        real("digital.weight_fetch_energy_pJ", 0.0, 0.0, 1e9, "energy to fetch one weight from memory (pJ)", assumed + ": weights held in registers"),
+        real("digital.exposure_time_ns", 72.0, 0.0, 1e15, "exposure time (ns)", "same frame time as the ACCEL chip"),
+        positive("digital.readout_rate_Mpixel_per_s", 100.0, 1e9, "sensor read-out rate (Mpixel/s)", assumed),
+        positive("digital.throughput_GMAC_per_s", 1000.0, 1e12, "throughput of the digital classifier (GMAC/s)", assumed + ": a 1 TMAC/s accelerator"),
+
+        choice("data.dataset", "fashion-mnist", {"fashion-mnist", "mnist", "synthetic"},
+               "image set to train and test on (28×28, values in [0, 1])", paper + ": Fashion-MNIST"),
+        text("data.fashion_mnist_dir", std::string(datasets::fashion_mnist_default_dir),
+             "folder of the Fashion-MNIST {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz files",
+             "Debian package dataset-fashion-mnist"),
+        text("data.mnist_dir", "", "folder of the MNIST files; empty for the repository's datasets/mnist", "-"),
+        real("data.validation_fraction", 0.1, 0.0, 0.5,
+             "fraction of the training images held out (stratified) to pick the best epoch and stop early", assumed, false, true),
+        integer("data.train_images", 0, 0, 1e9, "training images used: 0 for all, else the first N after a seeded shuffle", "-"),
+        integer("data.test_images", 0, 0, 1e9,
+                "test images: 0 for the full official test split, else its first N (quick runs; reported as a subset)", "-"),
+        integer("data.synthetic_classes", 4, 2, 6, "classes of the synthetic shape set (square, ring, bar, cross, triangle, ×)", "-"),
+        integer("data.synthetic_train", 2000, 1, 1e7, "images in the synthetic training split", "-"),
+        integer("data.synthetic_test", 1000, 1, 1e7, "images in the synthetic test split", "-"),
+
+        integer("train.epochs", 5, 0, 1e6, "passes over the training images", assumed),
+        integer("train.batch_size", 32, 1, 1e6, "images per optimisation step", assumed),
+        positive("train.learning_rate", 0.01, 1e3, "Adam learning rate of the first epoch", "Kingma & Ba, ICLR 2015; assumed"),
+        real("train.learning_rate_decay", 0.7, 0.0, 1.0, "factor applied to the learning rate after every epoch", assumed, true),
+        integer("train.early_stopping_patience", 0, 0, 1e6,
+                "epochs without a better validation accuracy before training stops; 0 never stops early", "-"),
+        boolean("train.noise_aware", false,
+                "inject shot, dark, thermal, reset noise and chip mismatch at the configured light level while training", "-"),
+        real("train.phase_error_pi", 0.0, 0.0, 2.0,
+             "σ of the per-pixel fabrication phase error injected while training (units of π)", "ACCEL's code uses 0.26π; default off"),
+        integer("train.max_shift_px", 0, 0, 1024, "largest random lateral shift of each mask per step while training (px)",
+                "ACCEL's code: 1 px; default off"),
+        real("train.max_rotation_deg", 0.0, 0.0, 180.0, "largest random rotation of each mask per step while training (°)",
+             "ACCEL's code: 5°; default off"),
+        text("train.init_from", "",
+             "result file whose model (best parameters) training starts from, with a fresh optimiser; \"\" starts from the seeded "
+             "initial parameters", "-"),
+        integer("train.augment_shift_px", 0, 0, 64,
+                "largest random shift of each training image, drawn afresh at every presentation (image px; "
+                "zero-filled); counters overfitting of small sets",
+                "Simard et al., ICDAR 2003; default off"),
+        real("train.augment_rotation_deg", 0.0, 0.0, 45.0,
+             "largest random rotation of each training image about its centre, drawn afresh at every presentation (°)",
+             "default off"),
+        real("train.augment_scale", 0.0, 0.0, 0.5,
+             "largest random relative change of each training image's size (the scale is uniform in 1 ± this)", "default off"),
+        real("train.augment_elastic_alpha_px", 0.0, 0.0, 1000.0,
+             "elastic deformation of each training image: scale α of the smoothed random displacement field (image px)",
+             "Simard et al., ICDAR 2003: 34 for 28×28 digits; default off"),
+        positive("train.augment_elastic_sigma_px", 4.0, 100.0,
+                 "elastic deformation: width σ of the Gaussian that smooths the displacement field (image px)",
+                 "Simard et al., ICDAR 2003: 4"),
+        boolean("train.new_chip_per_step", false, "draw chip mismatch and fabrication error afresh at every step", "-"),
+        real("train.phase_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the phase masks", assumed, true),
+        real("train.weight_lr_scale", 1.0, 0.0, 1e6, "learning-rate factor of the electronic weights", assumed, true),
+        integer("train.threads", 0, 0, 1024, "threads for training and evaluation; 0 for all cores (results do not depend on it)", "-"),
+        integer("train.chunk_images", 4, 1, 1e6,
+                "images per deterministic partial gradient sum (fixes the summation order, so results do not depend on threads)",
+                assumed),
+
+        integer("eval.chips", 10, 1, 1e6, "simulated chips the test accuracy is averaged over (mean ± 95 % interval)", "-"),
+        boolean("eval.noise", true, "per-frame noise (shot, dark, thermal, reset) in the chip evaluation", "-"),
+        boolean("eval.fixed_pattern", true, "per-chip mismatch and comparator offsets in the chip evaluation", "-"),
+        real("eval.phase_error_pi", 0.0, 0.0, 2.0, "σ of the per-pixel fabrication phase error of each chip's masks (units of π)",
+             "ACCEL's code: 0.26π; default off"),
+        integer("eval.shift_px", 0, -1024, 1024, "lateral shift of every mask along x in the chip evaluation (px)",
+                "ACCEL's code: 1 px; default off"),
+        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off"),
+    });
+}
+
+}  // namespace accel::sim

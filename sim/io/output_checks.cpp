@@ -1,0 +1,55 @@
+#include "accel/sim/io/output_checks.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "accel/core/errors.hpp"
+
+namespace accel::sim {
+
+void check_folder_writable(const std::string& path, std::string_view who) {
+    namespace fs = std::filesystem;
+    const fs::path p(path);
+    const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    // Creating a file is the only reliable test: permission bits, read-only mounts, quotas and
+    // root's exemption from the permission bits all decide it, and access(2) sees only some.
+    // The probe has the name of the temporary that results are first written to, so a name
+    // that fits the file system only without that suffix fails now, not at the first save.
+    const std::string probe = temporary_name(path);
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == EEXIST) return;  // a temporary of this process's number: the name is usable
+        if (err == ENAMETOOLONG)
+            throw InputError(std::string(who) + ": the name '" + p.filename().string() + "' is too long: results are first written to '" +
+                             fs::path(probe).filename().string() + "', which the file system of '" + folder.string() + "' does not take");
+        throw InputError(std::string(who) + ": cannot write in folder '" + folder.string() + "' of '" + path + "': " + std::strerror(err));
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    namespace fs = std::filesystem;
+    if (a.empty() || b.empty()) return false;
+    std::error_code ec;
+    const auto normal = [](const std::string& p) {
+        std::error_code e;
+        const fs::path absolute = fs::absolute(fs::path(p), e);
+        return (e ? fs::path(p) : absolute).lexically_normal();
+    };
+    if (normal(a) == normal(b)) return true;
+    if (fs::equivalent(a, b, ec)) return true;  // hard links, symbolic links, other spellings
+    const fs::path ca = fs::weakly_canonical(a, ec);
+    if (ec) return false;
+    const fs::path cb = fs::weakly_canonical(b, ec);
+    return !ec && ca == cb;
+}
+
+std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+}  // namespace accel::sim
