@@ -23,6 +23,11 @@ file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/accelConfig.cmake.in @ONLY CONTENT [
 # accel::datasets, accel::models and accel::sim (static libraries; C++20).
 @PACKAGE_INIT@
 include(CMakeFindDependencyMacro)
+# HDF5 and MPI are found through their C interfaces, which need the C language enabled.
+get_property(accel_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+if(NOT "C" IN_LIST accel_languages)
+  enable_language(C)
+endif()
 find_dependency(Eigen3 3.3 NO_MODULE)
 find_dependency(OpenMP COMPONENTS CXX)
 find_dependency(HDF5 COMPONENTS C)

@@ -163,10 +163,11 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
             // checkpoint after it; stop with the reason instead, the last checkpoint intact.
             for (std::size_t i = 0; i < n_params; ++i)
                 if (!std::isfinite(gradient[i]))
-                    throw std::invalid_argument("training step " + std::to_string(state.adam.steps + 1) + " (epoch " + std::to_string(epoch + 1) +
-                                                ") has a non-finite gradient (parameter " + std::to_string(i) +
-                                                "): the configuration's signal is out of the simulation's numerical range "
-                                                "(light level, distances or number of layers)");
+                    throw TrainingDiverged("training diverged: step " + std::to_string(state.adam.steps + 1) + " (epoch " +
+                                           std::to_string(epoch + 1) + ") has a non-finite gradient (parameter " + std::to_string(i) +
+                                           "); likely causes: a learning rate too high for this design (train.learning_rate), or "
+                                           "a signal outside the simulation's numerical range (the light level, the distances or "
+                                           "the number of layers)");
             adam_step(state.parameters, gradient, lr, model_.blocks(), settings_.adam, state.adam);
             done += static_cast<std::size_t>(batch);
             if (progress) {

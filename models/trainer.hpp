@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "accel/datasets/dataset.hpp"
@@ -23,6 +24,13 @@
 #include "accel/models/model.hpp"
 
 namespace accel::models {
+
+// A training step whose gradient is not finite: every parameter would become NaN at that
+// step and every checkpoint after it, so training stops with the last checkpoint intact. It
+// is neither bad input nor a programming error; the command line reports it with exit code 3.
+struct TrainingDiverged : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 struct TrainSettings {
     int epochs = 5;

@@ -4,20 +4,16 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <sstream>
 #include <utility>
 
+#include "accel/core/format.hpp"
 #include "accel/optics/fft.hpp"
 
 namespace accel::optics {
 namespace {
 
-std::string fmt(double v) {
-    std::ostringstream s;
-    s.precision(4);
-    s << v;
-    return s.str();
-}
+// Four significant digits: the criteria are estimates, and the message stays short.
+std::string fmt(double v) { return core::general_text(v, 4); }
 
 // Padding per side (pixels) for which the band limit f_lim reaches f; infinite when f is at
 // or beyond 1/λ. From f_lim = 1/(λ·sqrt((2z/L)²+1)) ≥ f  ⇔  L ≥ 2z / sqrt(1/(λf)² − 1).

@@ -2,27 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <numbers>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "accel/core/format.hpp"
+
 namespace accel::optics {
 
 namespace {
 
-// Six significant digits, exponent when needed: readable for metres from nm to m.
-std::string number(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v);
-    return text;
-}
-
 void require_positive(const char* name, double value, const char* unit) {
     if (!std::isfinite(value) || !(value > 0.0))
         throw std::invalid_argument(std::string(name) + " must be finite and > 0 " + unit + ", got " +
-                                    number(value));
+                                    core::general_text(value));
 }
 
 // Scales the field so that Σ|u|²·pitch² = power_W; the caller has checked that it has power.
@@ -51,8 +45,8 @@ Field<Real> gaussian_beam(const Grid& grid, double wavelength_m, double waist_m,
         }
     }
     if (!(f.power_W() > 0.0))
-        throw std::invalid_argument("waist_m = " + number(waist_m) + " m is too small for the pitch " +
-                                    number(grid.pitch_m) + " m: the sampled beam has no power");
+        throw std::invalid_argument("waist_m = " + core::general_text(waist_m) + " m is too small for the pitch " +
+                                    core::general_text(grid.pitch_m) + " m: the sampled beam has no power");
     normalise_power(f, power_W);
     return f;
 }
@@ -65,16 +59,16 @@ Field<Real> square_aperture(const Grid& grid, double wavelength_m, double side_m
     require_positive("side_m", side_m, "m");
     require_positive("power_W", power_W, "W");
     if (side_m > grid.width_m())
-        throw std::invalid_argument("side_m = " + number(side_m) + " m exceeds the grid width " +
-                                    number(grid.width_m()) + " m");
+        throw std::invalid_argument("side_m = " + core::general_text(side_m) + " m exceeds the grid width " +
+                                    core::general_text(grid.width_m()) + " m");
     // A tilt phase whose spatial frequency sinθ/λ exceeds 1/(2·pitch) aliases on the grid.
     const double max_sin = std::min(1.0, wavelength_m / (2.0 * grid.pitch_m));
     const double max_tilt = std::asin(max_sin);
     for (const auto& [name, tilt] : {std::pair{"tilt_x_rad", tilt_x_rad}, std::pair{"tilt_y_rad", tilt_y_rad}}) {
         if (!std::isfinite(tilt) || !(std::abs(tilt) < max_tilt))
-            throw std::invalid_argument(std::string(name) + " must be finite with |tilt| < " + number(max_tilt) +
+            throw std::invalid_argument(std::string(name) + " must be finite with |tilt| < " + core::general_text(max_tilt) +
                                         " rad (the grid's Nyquist angle asin(lambda/(2 pitch))), got " +
-                                        number(tilt));
+                                        core::general_text(tilt));
     }
 
     Field<Real> f(grid, wavelength_m);
@@ -94,9 +88,9 @@ Field<Real> square_aperture(const Grid& grid, double wavelength_m, double side_m
         }
     }
     if (!(f.power_W() > 0.0))
-        throw std::invalid_argument("side_m = " + number(side_m) +
+        throw std::invalid_argument("side_m = " + core::general_text(side_m) +
                                     " m covers no pixel centre; it must be at least the pitch " +
-                                    number(grid.pitch_m) + " m");
+                                    core::general_text(grid.pitch_m) + " m");
     normalise_power(f, power_W);
     return f;
 }

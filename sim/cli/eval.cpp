@@ -1,7 +1,6 @@
 #include "accel/sim/cli/eval.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <memory>
 
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "accel/sim/io/provenance.hpp"
@@ -16,12 +16,6 @@
 
 namespace accel::sim::cli {
 namespace {
-
-std::string shortest(double v) {
-    char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, end);
-}
 
 void print_confusion(const std::vector<std::int64_t>& confusion, int classes) {
     std::int64_t largest = 1;
@@ -73,7 +67,7 @@ void print_test_report(const TestReport& r, bool with_confusion) {
                          : "");
     std::printf("  noise-free            accuracy %6.2f %%   loss %.4f\n", 100.0 * r.noise_free.accuracy, r.noise_free.loss);
     for (const auto& e : r.chips) {
-        std::printf("  at %s fJ/µm² (%.3g photons per frame; noise %s, mismatch %s", shortest(e.energy_density_fJ_per_um2).c_str(),
+        std::printf("  at %s fJ/µm² (%.3g photons per frame; noise %s, mismatch %s", core::shortest_text(e.energy_density_fJ_per_um2).c_str(),
                     e.photons_per_frame, e.noise ? "on" : "off", e.fixed_pattern ? "on" : "off");
         if (e.phase_error_pi > 0) std::printf(", phase error %gπ", e.phase_error_pi);
         if (e.shift_px != 0) std::printf(", shift %lld px", static_cast<long long>(e.shift_px));
@@ -90,7 +84,7 @@ void print_test_report(const TestReport& r, bool with_confusion) {
     std::printf("  confusion matrix, noise-free (rows: true class, columns: predicted class):\n");
     print_confusion(r.noise_free.confusion, r.classes);
     for (const auto& e : r.chips) {
-        std::printf("  confusion matrix at %s fJ/µm², summed over %d chip%s:\n", shortest(e.energy_density_fJ_per_um2).c_str(), e.summary.chips,
+        std::printf("  confusion matrix at %s fJ/µm², summed over %d chip%s:\n", core::shortest_text(e.energy_density_fJ_per_um2).c_str(), e.summary.chips,
                     e.summary.chips == 1 ? "" : "s");
         print_confusion(e.confusion, r.classes);
     }

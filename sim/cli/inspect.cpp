@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 
 namespace accel::sim::cli {
@@ -111,11 +112,9 @@ std::string cell(const h5::TableColumn& c, std::size_t row) {
     return std::visit(
         [&](const auto& v) -> std::string {
             using T = typename std::decay_t<decltype(v)>::value_type;
-            char buf[64];
-            if constexpr (std::is_same_v<T, double>) std::snprintf(buf, sizeof buf, "%.4g", v[row]);
+            if constexpr (std::is_same_v<T, double>) return core::general_text(v[row], 4);
             else if constexpr (std::is_same_v<T, std::string>) return v[row];
-            else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v[row]));
-            return buf;
+            else return std::to_string(static_cast<long long>(v[row]));
         },
         c.values);
 }

@@ -1,5 +1,6 @@
 // The `accel` command: builds the command line, registers one subcommand per file in
-// sim/cli/, and maps errors to exit codes (0 success, 2 bad input, 1 internal error).
+// sim/cli/, and maps errors to exit codes (0 success, 2 bad input, 3 a training that diverged,
+// 1 internal error).
 
 #include <stdexcept>
 #include <new>
@@ -17,6 +18,7 @@
 #include "accel/sim/cli/sweep.hpp"
 #include "accel/sim/cli/train.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/models/trainer.hpp"
 #include "accel/sim/io/io_watchdog.hpp"
 #include "accel/sim/io/provenance.hpp"
 
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
         return cli::report_error(std::string(e.what()) + " (run with --help for usage)", 2);
     } catch (const accel::InputError& e) {
         return cli::report_error(e.what(), 2);
+    } catch (const accel::models::TrainingDiverged& e) {  // a non-finite gradient; the last checkpoint is kept
+        return cli::report_error(e.what(), 3);
     } catch (const std::bad_alloc&) {  // a design beyond this machine that the preflight estimate let through
         return cli::report_error("out of memory: this design needs more memory than the machine can give (see optics.mask_pixels, "
                                  "optics.padding_px, the number of layers, digital.sensor_pixels and train.threads)", 2);

@@ -1,11 +1,9 @@
 #include "accel/sim/cli/propagate.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <complex>
-#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -19,21 +17,17 @@
 #include "accel/optics/sampling.hpp"
 #include "accel/optics/sources.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/png.hpp"
 #include "accel/sim/io/provenance.hpp"
+#include "accel/sim/config/toml_text.hpp"
 
 namespace accel::sim::cli {
 
 namespace {
 
 constexpr int max_grid_n = 8192;  // the padded 2N×2N complex-double transform is then 4 GiB
-
-std::string number(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v);
-    return text;
-}
 
 // ------------------------------------------------------------------------------ inputs
 
@@ -61,7 +55,7 @@ double length_attribute(const h5::Dataset& ds, const char* name, double max_m) {
     const double value = ds.attribute_double(name);
     if (!std::isfinite(value) || !(value > 0.0) || !(value <= max_m))
         throw InputError("'" + ds.file_name() + "': " + ds.path() + ": attribute " + name + " must be in (0, " +
-                         number(max_m) + "] m, got " + number(value));
+                         core::general_text(max_m) + "] m, got " + core::general_text(value));
     return value;
 }
 
@@ -134,55 +128,29 @@ void report_sampling(const std::vector<optics::SamplingFinding>& findings, bool 
 
 // ----------------------------------------------------------------------------- outputs
 
-// Shortest round-trip text of a double, always a TOML float.
-std::string toml_float(double v) {
-    char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    std::string text(buffer, result.ptr);
-    if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "n": nan/inf stay as they are
-    return text;
-}
-
-std::string toml_string(const std::string& s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
 // The effective settings of this run, recorded as `config_toml` in the provenance block.
 std::string effective_toml(const PropagateOptions& o, const optics::PropagationGeometry& g) {
     std::string t = "[propagate]\n";
     if (!o.input_path.empty()) {
-        t += "input = " + toml_string(o.input_path) + "\n";
+        t += "input = " + toml_string_text(o.input_path) + "\n";
     } else {
-        t += "source = " + toml_string(o.source) + "\n";
-        t += "power_W = " + toml_float(o.power_W) + "\n";
-        if (o.source == "gaussian") t += "waist_m = " + toml_float(o.waist_m) + "\n";
+        t += "source = " + toml_string_text(o.source) + "\n";
+        t += "power_W = " + toml_float_text(o.power_W) + "\n";
+        if (o.source == "gaussian") t += "waist_m = " + toml_float_text(o.waist_m) + "\n";
         if (o.source == "aperture") {
-            t += "side_m = " + toml_float(o.side_m) + "\n";
-            t += "tilt_x_rad = " + toml_float(o.tilt_x_rad) + "\n";
-            t += "tilt_y_rad = " + toml_float(o.tilt_y_rad) + "\n";
+            t += "side_m = " + toml_float_text(o.side_m) + "\n";
+            t += "tilt_x_rad = " + toml_float_text(o.tilt_x_rad) + "\n";
+            t += "tilt_y_rad = " + toml_float_text(o.tilt_y_rad) + "\n";
         }
     }
     t += "n = " + std::to_string(g.grid.n) + "\n";
-    t += "pitch_m = " + toml_float(g.grid.pitch_m) + "\n";
-    t += "wavelength_m = " + toml_float(g.wavelength_m) + "\n";
-    if (!o.mask_path.empty()) t += "mask = " + toml_string(o.mask_path) + "\n";
-    t += "distance_m = " + toml_float(g.distance_m) + "\n";
+    t += "pitch_m = " + toml_float_text(g.grid.pitch_m) + "\n";
+    t += "wavelength_m = " + toml_float_text(g.wavelength_m) + "\n";
+    if (!o.mask_path.empty()) t += "mask = " + toml_string_text(o.mask_path) + "\n";
+    t += "distance_m = " + toml_float_text(g.distance_m) + "\n";
     t += "pad_px = " + std::to_string(g.padding_px()) + "\n";
     t += std::string("band_limit = ") + (g.band_limit ? "true" : "false") + "\n";
-    t += "precision = " + toml_string(o.precision) + "\n";
+    t += "precision = " + toml_string_text(o.precision) + "\n";
     return t;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// `accel sweep SWEEP.toml -o OUT.h5`: runs a parameter sweep (sim/sweep.hpp) with crash-safe
-// results, --resume, and MPI distribution under mpirun in builds with ACCEL_MPI.
+// `accel sweep SWEEP.toml -o OUT.h5`: runs a parameter sweep (sim/sweep/sweep.hpp) with
+// crash-safe results, --resume, and MPI distribution under mpirun in builds with ACCEL_MPI;
+// prints what the sweep reports (its per-point lines, progress, warnings).
 
 #include <CLI/CLI.hpp>
 

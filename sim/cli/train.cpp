@@ -131,6 +131,149 @@ void print_epoch(const models::EpochRecord& e, int epoch, int epochs, bool valid
     std::fflush(stdout);
 }
 
+// The result file: the --output, or the checkpoint a resumed run continues in place;
+// checked before anything runs, against the run's inputs too.
+struct OutputPlan {
+    std::string path;
+    bool in_place = false;
+    std::vector<RunInput> inputs;
+};
+
+OutputPlan plan_output(const TrainOptions& o, const Config& config) {
+    OutputPlan plan;
+    plan.path = o.output_path.empty() ? o.resume_path : o.output_path;
+    if (plan.path.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
+    // A resumed run continues its own file in place; any other output must not be an input.
+    plan.in_place = !o.resume_path.empty() && fs::exists(plan.path) && same_file(plan.path, o.resume_path);
+    plan.inputs = run_inputs(o, config);
+    if (!plan.in_place) check_output_path(plan.path, o.force, "--output", plan.inputs);
+    else check_folder_writable(plan.path, "--resume");
+    return plan;
+}
+
+// The images next to the result: new ones are not clobbered without --force, and none
+// replaces an input.
+void check_image_paths(const OutputPaths& paths, const TrainOptions& o, const std::vector<RunInput>& inputs) {
+    const bool resuming = !o.resume_path.empty();
+    for (const auto* list : {&paths.phase_png, &paths.detector_png})
+        for (const auto& p : *list) {
+            if (!o.force && !resuming) check_output_path(p.string(), false, "--output (image next to it)", inputs);
+            else check_not_an_input(p.string(), "--output (image next to it)", inputs);
+        }
+}
+
+// The state training starts from, read before the output is touched: the resumed
+// checkpoint's, or a fresh one. A resumed run carries its own state, so the file a warm start
+// came from (train.init_from) is not needed again.
+models::TrainState initial_state(const TrainOptions& o, const Config& config, models::Trainer& trainer, models::Model& model,
+                                 const RunData& data) {
+    if (o.resume_path.empty()) return starting_state(config, trainer, model);
+    const h5::InputFile in(o.resume_path);
+    models::TrainState state = read_train_state(in.root(), model);
+    // The configuration comes from the checkpoint, but the images from the data files as
+    // they are now: a changed file would silently mix two datasets in one run.
+    if (in.root().has_attribute("data_digest") && in.root().attribute_string("data_digest") != data.digest())
+        throw InputError("--resume '" + o.resume_path + "': the data differ from those the run was trained on (digest " +
+                         in.root().attribute_string("data_digest") + ", now " + data.digest() + "); the files of " +
+                         data.describe().substr(0, data.describe().find(':')) + " changed since");
+    return state;
+}
+
+void print_start(const TrainOptions& o, const models::Model& model, const RunData& data, const models::TrainSettings& settings,
+                 const models::TrainState& state) {
+    std::printf("training %s model (%zu parameters) on %s; %d thread%s\n", model.architecture().c_str(), model.parameter_count(),
+                data.describe().c_str(), settings.threads, settings.threads == 1 ? "" : "s");
+    if (!o.resume_path.empty())
+        std::printf("resuming from '%s' after epoch %d of %d\n", o.resume_path.c_str(), state.epochs_done, settings.epochs);
+    std::fflush(stdout);
+}
+
+// Trains from `state` to train.epochs, rewriting the result file after every epoch (the
+// checkpoint an interruption leaves). Returns the seconds it took.
+double train_epochs(const TrainOptions& o, const std::string& output, models::Model& model, models::Trainer& trainer, const RunData& data,
+                    const models::TrainSettings& settings, models::TrainState& state, ResultContent& content) {
+    const auto start = std::chrono::steady_clock::now();
+    const bool validation = !data.split.validation.empty();
+    ProgressBar bar(stderr, !o.quiet);
+    const auto on_progress = [&](const models::Progress& p) {
+        bar.update({"epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), p.images_done, p.images_total, p.images_per_s,
+                    true, p.loss, p.accuracy});
+    };
+    const auto on_epoch = [&](const models::TrainState& s) {
+        content.state = &s;
+        write_result(output, model, content);
+        set_interrupt_note(resume_note(output, s.epochs_done, settings.epochs));
+        bar.clear();
+        if (!o.quiet) print_epoch(s.history.back(), s.epochs_done, settings.epochs, validation);
+    };
+    if (state.epochs_done >= settings.epochs || state.stopped_early) {
+        if (!o.quiet) std::printf("nothing left to train (%d of %d epochs done%s)\n", state.epochs_done, settings.epochs,
+                                  state.stopped_early ? ", stopped early" : "");
+    }
+    trainer.train(data.train, data.split.train, data.split.validation, state, on_progress, on_epoch);
+    content.state = &state;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct TestOutcome {
+    TestReport report;
+    double seconds = 0.0;  // the test, the snapshots and the mask phases
+};
+
+// Tests the best parameters, takes the detector snapshots and mask images of the nominal
+// design, and writes the complete result file, then the images beside it.
+TestOutcome test_and_write(const TrainOptions& o, const Config& config, const std::string& output, const OutputPaths& paths,
+                           std::size_t snapshots, models::Model& model, const RunData& data, const models::TrainState& state,
+                           ResultContent content) {
+    const auto test_start = std::chrono::steady_clock::now();
+    TestOutcome outcome;
+    {
+        ProgressBar bar(stderr, !o.quiet);
+        outcome.report = evaluate_test(config, model, data, state.best_parameters, {}, eval_progress(bar));
+    }
+    model.prepare(state.best_parameters, conditions_for(config, Purpose::noise_free));
+    std::vector<Snapshot> fields;
+    for (std::size_t i = 0; i < snapshots; ++i) {
+        const int index = static_cast<int>(i);
+        if (auto intensity = detector_intensity(model, data.test.image(index)))
+            fields.push_back({index, data.test.labels[i], std::move(*intensity)});
+    }
+    const auto phases = effective_phases(model);
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
+    content.test = &outcome.report;
+    content.snapshots = &fields;
+    write_result(output, model, content);
+    set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
+    const auto side = static_cast<std::size_t>(mask_side_px(model));
+    for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
+    for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);
+    return outcome;
+}
+
+void print_summary(const Config& config, const models::TrainState& state, const TestOutcome& test, double train_seconds,
+                   const std::string& output, const OutputPaths& paths) {
+    if (state.stopped_early)
+        std::printf("stopped early: no better validation accuracy for %d epochs\n", state.epochs_without_improvement);
+    print_test_report(test.report, false);
+    if (config.string("design.architecture") != "d2nn") {
+        const analog::EnergyReport energy = energy_report(config);
+        std::printf("energy per frame %.4g nJ (systemic; optical source %s), %.4g POPS (PFLOPS-equivalent), %.4g POPS/W\n",
+                    energy.energy_per_frame_J() * 1e9, energy.optical_source_in_systemic ? "included" : "excluded",
+                    energy.ops_per_s() * 1e-15, energy.ops_per_J() * 1e-15);
+    } else {
+        std::printf("energy: no energy model for the all-optical d2nn read-out (accel energy covers accel and digital)\n");
+    }
+    double epoch_seconds = 0.0;
+    for (const auto& e : state.history) epoch_seconds += e.seconds;
+    std::printf("training time %s over %d epoch%s (%s in this run); test evaluation %s\n", ProgressBar::format_duration(epoch_seconds).c_str(),
+                state.epochs_done, state.epochs_done == 1 ? "" : "s", ProgressBar::format_duration(train_seconds).c_str(),
+                ProgressBar::format_duration(test.seconds).c_str());
+    std::printf("wrote %s", output.c_str());
+    for (const auto* list : {&paths.phase_png, &paths.detector_png})
+        for (const auto& p : *list) std::printf(", %s", p.filename().c_str());
+    std::printf("\n");
+}
+
 }  // namespace
 
 void run_train(const TrainOptions& o, const Invocation& invocation) {
@@ -140,14 +283,7 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
         std::cout << config.to_toml();
         return;
     }
-    const bool resuming = !o.resume_path.empty();
-    const std::string output = o.output_path.empty() ? o.resume_path : o.output_path;
-    if (output.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
-    // A resumed run continues its own file in place; any other output must not be an input.
-    const bool in_place = resuming && fs::exists(output) && same_file(output, o.resume_path);
-    const std::vector<RunInput> inputs = run_inputs(o, config);
-    if (!in_place) check_output_path(output, o.force, "--output", inputs);
-    else check_folder_writable(output, "--resume");
+    const OutputPlan out = plan_output(o, config);
 
     // Everything that can fail on the input fails here, before any training.
     check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
@@ -163,109 +299,20 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
 
     const std::size_t masks = mask_side_px(*model) > 0 ? config.reals("optics.distances_mm").size() : 0;
     const std::size_t snapshots = mask_side_px(*model) > 0 ? static_cast<std::size_t>(std::min(snapshot_images, data.test.size())) : 0;
-    const OutputPaths paths = output_paths(output, masks, snapshots);
-    for (const auto* list : {&paths.phase_png, &paths.detector_png})
-        for (const auto& p : *list) {
-            if (!o.force && !resuming) check_output_path(p.string(), false, "--output (image next to it)", inputs);
-            else check_not_an_input(p.string(), "--output (image next to it)", inputs);
-        }
+    const OutputPaths paths = output_paths(out.path, masks, snapshots);
+    check_image_paths(paths, o, out.inputs);
 
-    // Read before the output is touched. A resumed run carries its own state, so the file a
-    // warm start came from (train.init_from) is not needed again.
-    models::TrainState state;
-    if (resuming) {
-        const h5::InputFile in(o.resume_path);
-        state = read_train_state(in.root(), *model);
-        // The configuration comes from the checkpoint, but the images from the data files as
-        // they are now: a changed file would silently mix two datasets in one run.
-        if (in.root().has_attribute("data_digest") && in.root().attribute_string("data_digest") != data.digest())
-            throw InputError("--resume '" + o.resume_path + "': the data differ from those the run was trained on (digest " +
-                             in.root().attribute_string("data_digest") + ", now " + data.digest() + "); the files of " +
-                             data.describe().substr(0, data.describe().find(':')) + " changed since");
-    } else {
-        state = starting_state(config, trainer, *model);
-    }
+    models::TrainState state = initial_state(o, config, trainer, *model, data);
     const Provenance provenance = make_provenance(invocation.command_line, config.to_toml(),
                                                   static_cast<std::uint64_t>(config.integer("design.seed")), settings.threads);
-    const bool validation = !data.split.validation.empty();
-    if (!o.quiet) {
-        std::printf("training %s model (%zu parameters) on %s; %d thread%s\n", model->architecture().c_str(), model->parameter_count(),
-                    data.describe().c_str(), settings.threads, settings.threads == 1 ? "" : "s");
-        if (resuming)
-            std::printf("resuming from '%s' after epoch %d of %d\n", o.resume_path.c_str(), state.epochs_done, settings.epochs);
-        std::fflush(stdout);
-    }
-
-    if (resuming && in_place) set_interrupt_note(resume_note(output, state.epochs_done, settings.epochs));
+    if (!o.quiet) print_start(o, *model, data, settings, state);
+    if (!o.resume_path.empty() && out.in_place) set_interrupt_note(resume_note(out.path, state.epochs_done, settings.epochs));
     else set_interrupt_note("nothing was written yet (no epoch of this run had finished); the same command starts again");
-    const auto start = std::chrono::steady_clock::now();
+
     ResultContent content{&provenance, &config, &data, &state, nullptr, nullptr};
-    {
-        ProgressBar bar(stderr, !o.quiet);
-        const auto on_progress = [&](const models::Progress& p) {
-            bar.update({"epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), p.images_done, p.images_total, p.images_per_s,
-                        true, p.loss, p.accuracy});
-        };
-        const auto on_epoch = [&](const models::TrainState& s) {
-            content.state = &s;
-            write_result(output, *model, content);
-            set_interrupt_note(resume_note(output, s.epochs_done, settings.epochs));
-            bar.clear();
-            if (!o.quiet) print_epoch(s.history.back(), s.epochs_done, settings.epochs, validation);
-        };
-        if (state.epochs_done >= settings.epochs || state.stopped_early) {
-            if (!o.quiet) std::printf("nothing left to train (%d of %d epochs done%s)\n", state.epochs_done, settings.epochs,
-                                      state.stopped_early ? ", stopped early" : "");
-        }
-        trainer.train(data.train, data.split.train, data.split.validation, state, on_progress, on_epoch);
-        content.state = &state;
-    }
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    const auto test_start = std::chrono::steady_clock::now();
-    TestReport report;
-    {
-        ProgressBar bar(stderr, !o.quiet);
-        report = evaluate_test(config, *model, data, state.best_parameters, {}, eval_progress(bar));
-    }
-    // Snapshots and mask images of the best parameters, nominal design.
-    model->prepare(state.best_parameters, conditions_for(config, Purpose::noise_free));
-    std::vector<Snapshot> fields;
-    for (std::size_t i = 0; i < snapshots; ++i) {
-        const int index = static_cast<int>(i);
-        if (auto intensity = detector_intensity(*model, data.test.image(index)))
-            fields.push_back({index, data.test.labels[i], std::move(*intensity)});
-    }
-    const auto phases = effective_phases(*model);
-    const double test_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
-    content.test = &report;
-    content.snapshots = &fields;
-    write_result(output, *model, content);
-    set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
-    const auto side = static_cast<std::size_t>(mask_side_px(*model));
-    for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
-    for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);
-
-    if (o.quiet) return;
-    if (state.stopped_early)
-        std::printf("stopped early: no better validation accuracy for %d epochs\n", state.epochs_without_improvement);
-    print_test_report(report, false);
-    if (config.string("design.architecture") != "d2nn") {
-        const analog::EnergyReport energy = energy_report(config);
-        std::printf("energy per frame %.4g nJ (systemic; optical source %s), %.4g POPS (PFLOPS-equivalent), %.4g POPS/W\n",
-                    energy.energy_per_frame_J() * 1e9, energy.optical_source_in_systemic ? "included" : "excluded",
-                    energy.ops_per_s() * 1e-15, energy.ops_per_J() * 1e-15);
-    } else {
-        std::printf("energy: no energy model for the all-optical d2nn read-out (accel energy covers accel and digital)\n");
-    }
-    double epoch_seconds = 0.0;
-    for (const auto& e : state.history) epoch_seconds += e.seconds;
-    std::printf("training time %s over %d epoch%s (%s in this run); test evaluation %s\n", ProgressBar::format_duration(epoch_seconds).c_str(),
-                state.epochs_done, state.epochs_done == 1 ? "" : "s", ProgressBar::format_duration(train_seconds).c_str(), ProgressBar::format_duration(test_seconds).c_str());
-    std::printf("wrote %s", output.c_str());
-    for (const auto* list : {&paths.phase_png, &paths.detector_png})
-        for (const auto& p : *list) std::printf(", %s", p.filename().c_str());
-    std::printf("\n");
+    const double train_seconds = train_epochs(o, out.path, *model, trainer, data, settings, state, content);
+    const TestOutcome test = test_and_write(o, config, out.path, paths, snapshots, *model, data, state, content);
+    if (!o.quiet) print_summary(config, state, test, train_seconds, out.path, paths);
 }
 
 void add_train(CLI::App& app, const Invocation& invocation) {

@@ -1,7 +1,6 @@
 #include "accel/sim/config/config.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -15,14 +14,6 @@
 
 namespace accel::sim {
 namespace {
-
-std::string format_real(double v) {
-    char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
-    std::string s(buf, end);
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // keep it a TOML float
-    return s;
-}
 
 std::string type_name(ValueType t) {
     switch (t) {
@@ -41,13 +32,13 @@ std::string toml_value_text(const ConfigValue& v) {
     return std::visit(
         [](const auto& x) -> std::string {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, double>) return format_real(x);
+            if constexpr (std::is_same_v<T, double>) return toml_float_text(x);
             else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
             else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-            else if constexpr (std::is_same_v<T, std::string>) return "\"" + x + "\"";
+            else if constexpr (std::is_same_v<T, std::string>) return toml_string_text(x);
             else {
                 std::string s = "[";
-                for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + format_real(x[i]);
+                for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + toml_float_text(x[i]);
                 return s + "]";
             }
         },
@@ -123,7 +114,7 @@ std::string KeySpec::range_text() const {
     const bool lo = std::isfinite(min), hi = std::isfinite(max);
     if (!lo && !hi) return "any finite number";
     const bool whole = type == ValueType::integer;
-    const auto bound = [whole](double v) { return whole ? std::to_string(static_cast<long long>(v)) : format_real(v); };
+    const auto bound = [whole](double v) { return whole ? std::to_string(static_cast<long long>(v)) : toml_float_text(v); };
     std::string s = lo ? (min_exclusive ? "(" : "[") + bound(min) : "(-inf";
     s += ", ";
     s += hi ? bound(max) + (max_exclusive ? ")" : "]") : (max_exclusive ? "inf)" : "inf]");
@@ -181,7 +172,7 @@ void Config::assign(const KeySpec& spec, ConfigValue value, std::string_view ori
         // +inf is a value only where the range is open to it (a resistance of inf: none).
         const bool allowed_inf = x > 0 && std::isinf(x) && std::isinf(spec.max) && !spec.max_exclusive;
         if ((!std::isfinite(x) && !allowed_inf) || below || above)
-            throw InputError(std::string(origin) + ": " + spec.key + " = " + format_real(x) + " is out of range; allowed: " +
+            throw InputError(std::string(origin) + ": " + spec.key + " = " + toml_float_text(x) + " is out of range; allowed: " +
                              spec.range_text());
     };
     if (auto* d = std::get_if<double>(&value)) check(*d);

@@ -95,8 +95,9 @@ private:
     std::vector<std::string> applied_;
 };
 
-// A value as TOML text: reals keep a decimal point or exponent ("10.0", "1e-08"), strings are
-// quoted, lists bracketed. Config::set reads it back to the same value.
+// A value as TOML text (toml_text.hpp): reals in their shortest round-trip form with a decimal
+// point or exponent ("10.0", "1e-08"), strings quoted with TOML's escapes (a path holding " or
+// \ survives), lists bracketed. Config::set and merge_toml read it back to the same value.
 [[nodiscard]] std::string toml_value_text(const ConfigValue& v);
 
 // Levenshtein distance, for the "did you mean" of unknown keys.

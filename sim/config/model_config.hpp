@@ -8,6 +8,7 @@
 #include "accel/optics/detector.hpp"
 #include "accel/optics/grid.hpp"
 #include "accel/sim/config/config.hpp"
+#include "accel/sim/config/run_description.hpp"
 
 namespace accel::sim {
 
@@ -24,7 +25,7 @@ namespace accel::sim {
 [[nodiscard]] analog::AccelEnergyParams accel_energy_params(const Config& c);
 [[nodiscard]] analog::DigitalEnergyParams digital_energy_params(const Config& c);
 // The report of the architecture the config names (design.architecture).
-[[nodiscard]] analog::EnergyReport energy_report(const Config& c);
+
 
 // Checks that span several keys (integration within the frame, detector inside the
 // window, ...); InputError naming the keys and the numbers.

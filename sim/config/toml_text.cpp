@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/config/text_file.hpp"
 
 namespace accel::sim {
@@ -43,116 +44,137 @@ std::size_t skip_string(std::string_view text, std::size_t i) {
     return i;
 }
 
-}  // namespace
+// The walk of scan_toml_shape. Levels: the parts of the current [table] header, the parts of
+// each key on the way to the current position, and each array and inline table around it. A
+// position's depth is their sum, so `[optics]` `distances_mm = [1.0]` is 3 at the 1.0.
+class ShapeScanner {
+public:
+    explicit ShapeScanner(std::string_view text) : text_(text) {}
 
-TomlShape scan_toml_shape(std::string_view text) {
-    // Levels: the parts of the current [table] header, the parts of each key on the way to
-    // the current position, and each array and inline table around it. A position's depth is
-    // their sum, so `[optics]` `distances_mm = [1.0]` is 3 at the 1.0.
+    TomlShape scan() {
+        for (std::size_t i = 0; i < text_.size();) {
+            const char c = text_[i];
+            if (c == '"' || c == '\'') {
+                string_at(i);
+                continue;
+            }
+            if (c == '#') {
+                while (i < text_.size() && text_[i] != '\n') ++i;
+                continue;
+            }
+            ++i;
+            if (c == '\n') {
+                if (open_.empty() && !in_header_) start_key();
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r') continue;
+            if (in_header_) header_char(c, i);
+            else if (in_key_) key_char(c, i);
+            else value_char(c);
+        }
+        return shape_;
+    }
+
+private:
     enum class Open { array, inline_table };
     struct Level {
         Open kind;
         std::size_t key_parts;  // of the key this container is the value of (inline tables)
     };
-    std::vector<Level> open;     // arrays and inline tables around the current position
-    std::size_t table_parts = 0; // of the current [table] header
-    std::size_t outer_parts = 0; // key parts of the keys holding the open inline tables
-    std::size_t key_parts = 0;   // of the key being read, or holding the value being read
-    bool in_key = true;          // a key (or a [header]) may start here
-    bool in_header = false;      // inside [a.b] or [[a.b]]
-    TomlShape shape;
-    const auto note_depth = [&] {
-        shape.max_nesting = std::max(shape.max_nesting, (in_header ? 0 : table_parts) + outer_parts + key_parts + open.size());
-    };
-    const auto start_key = [&] {
-        in_key = true;
-        key_parts = 0;
-    };
-    for (std::size_t i = 0; i < text.size();) {
-        const char c = text[i];
-        if (c == '"' || c == '\'') {
-            if ((in_key || in_header) && key_parts == 0) key_parts = 1, note_depth();
-            i = skip_string(text, i);
-            if (!in_key && !in_header) ++shape.items;
-            continue;
+
+    void note_depth() {
+        shape_.max_nesting = std::max(shape_.max_nesting, (in_header_ ? 0 : table_parts_) + outer_parts_ + key_parts_ + open_.size());
+    }
+    void start_key() {
+        in_key_ = true;
+        key_parts_ = 0;
+    }
+    // A quoted key part, or a string value; `i` at its opening quote, moved past its end.
+    void string_at(std::size_t& i) {
+        if ((in_key_ || in_header_) && key_parts_ == 0) key_parts_ = 1, note_depth();
+        i = skip_string(text_, i);
+        if (!in_key_ && !in_header_) ++shape_.items;
+    }
+    // Inside [a.b] or [[a.b]]; `i` is past `c`.
+    void header_char(char c, std::size_t& i) {
+        if (c == '.') {
+            ++key_parts_;
+            note_depth();
+        } else if (c == ']') {
+            in_header_ = false;
+            table_parts_ = key_parts_;
+            key_parts_ = 0;
+            in_key_ = false;  // until the line ends
+            if (i < text_.size() && text_[i] == ']') ++i;
         }
-        if (c == '#') {
-            while (i < text.size() && text[i] != '\n') ++i;
-            continue;
+    }
+    // Where a key (or a [header]) may be; `i` is past `c`.
+    void key_char(char c, std::size_t& i) {
+        if (c == '[' && open_.empty()) {
+            in_header_ = true;
+            key_parts_ = 1;
+            if (i < text_.size() && text_[i] == '[') ++i;  // [[array of tables]]
+            note_depth();
+        } else if (c == '=') {
+            in_key_ = false;
+            ++shape_.items;
+        } else if (c == '}' && !open_.empty()) {  // {} or a trailing comma
+            outer_parts_ -= open_.back().key_parts;
+            key_parts_ = open_.back().key_parts;
+            open_.pop_back();
+            in_key_ = false;
+        } else {
+            if (c == '.') ++key_parts_;
+            else if (key_parts_ == 0) key_parts_ = 1;
+            note_depth();
         }
-        ++i;
-        if (c == '\n') {
-            if (open.empty() && !in_header) start_key();
-            continue;
-        }
-        if (c == ' ' || c == '\t' || c == '\r') continue;
-        if (in_header) {
-            if (c == '.') {
-                ++key_parts;
-                note_depth();
-            } else if (c == ']') {
-                in_header = false;
-                table_parts = key_parts;
-                key_parts = 0;
-                in_key = false;  // until the line ends
-                if (i < text.size() && text[i] == ']') ++i;
-            }
-            continue;
-        }
-        if (in_key) {
-            if (c == '[' && open.empty()) {
-                in_header = true;
-                key_parts = 1;
-                if (i < text.size() && text[i] == '[') ++i;  // [[array of tables]]
-                note_depth();
-            } else if (c == '=') {
-                in_key = false;
-                ++shape.items;
-            } else if (c == '}' && !open.empty()) {  // {} or a trailing comma
-                outer_parts -= open.back().key_parts;
-                key_parts = open.back().key_parts;
-                open.pop_back();
-                in_key = false;
-            } else {
-                if (c == '.') ++key_parts;
-                else if (key_parts == 0) key_parts = 1;
-                note_depth();
-            }
-            continue;
-        }
-        // A value.
+    }
+    // Inside a value.
+    void value_char(char c) {
         switch (c) {
             case '[':
-                open.push_back({Open::array, 0});
-                ++shape.items;
+                open_.push_back({Open::array, 0});
+                ++shape_.items;
                 break;
             case '{':
-                open.push_back({Open::inline_table, key_parts});
-                outer_parts += key_parts;
-                ++shape.items;
+                open_.push_back({Open::inline_table, key_parts_});
+                outer_parts_ += key_parts_;
+                ++shape_.items;
                 start_key();
                 break;
             case ']':
             case '}':
-                if (!open.empty()) {
-                    if (open.back().kind == Open::inline_table) {
-                        outer_parts -= open.back().key_parts;
-                        key_parts = open.back().key_parts;
+                if (!open_.empty()) {
+                    if (open_.back().kind == Open::inline_table) {
+                        outer_parts_ -= open_.back().key_parts;
+                        key_parts_ = open_.back().key_parts;
                     }
-                    open.pop_back();
+                    open_.pop_back();
                 }
                 break;
             case ',':
-                ++shape.items;
-                if (!open.empty() && open.back().kind == Open::inline_table) start_key();
+                ++shape_.items;
+                if (!open_.empty() && open_.back().kind == Open::inline_table) start_key();
                 break;
             default:
                 break;
         }
         note_depth();
     }
-    return shape;
-}
+
+    std::string_view text_;
+    std::vector<Level> open_;     // arrays and inline tables around the current position
+    std::size_t table_parts_ = 0; // of the current [table] header
+    std::size_t outer_parts_ = 0; // key parts of the keys holding the open inline tables
+    std::size_t key_parts_ = 0;   // of the key being read, or holding the value being read
+    bool in_key_ = true;          // a key (or a [header]) may start here
+    bool in_header_ = false;      // inside [a.b] or [[a.b]]
+    TomlShape shape_;
+};
+
+}  // namespace
+
+TomlShape scan_toml_shape(std::string_view text) { return ShapeScanner(text).scan(); }
 
 void check_toml_bounds(std::string_view text, const std::string& what) {
     check_utf8(text, what);
@@ -176,6 +198,37 @@ toml::value parse_toml_text(std::string_view text, const std::string& what, cons
     } catch (const std::exception& e) {
         throw InputError(what + ": not valid TOML: " + first_line_of(e.what()));
     }
+}
+
+std::string toml_float_text(double value) {
+    std::string text = core::shortest_text(value);
+    if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "n": inf and nan are floats as they are
+    return text;
+}
+
+std::string toml_string_text(std::string_view value) {
+    std::string out = "\"";
+    for (const char c : value) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\f': out += "\\f"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (const auto byte = static_cast<unsigned char>(c); byte < 0x20 || byte == 0x7F) {
+                    constexpr char hex[] = "0123456789ABCDEF";
+                    out += "\\u00";
+                    out += hex[byte >> 4];
+                    out += hex[byte & 0xF];
+                } else {
+                    out += c;  // UTF-8 sequences pass as they are
+                }
+        }
+    }
+    return out + "\"";
 }
 
 }  // namespace accel::sim

@@ -1,8 +1,9 @@
 #pragma once
 // Small RAII wrappers over the HDF5 C API, enough for result files, checkpoints and field
-// input. hdf5.h stays in hdf5_file.cpp: identifiers are held as std::int64_t (hid_t since
-// HDF5 1.10). HDF5's automatic error-stack printing is switched off inside every call so a
-// failure surfaces as one exception with a one-line message.
+// input. hdf5.h stays in the sources (hdf5_*.cpp and their private hdf5_internal.hpp):
+// identifiers are held as std::int64_t (hid_t since HDF5 1.10). HDF5's automatic error-stack
+// printing is switched off inside every call so a failure surfaces as one exception with a
+// one-line message.
 //
 // Conventions of the files we write:
 // - complex arrays are the compound type {"r", "i"} of float or double (h5py reads a complex

@@ -264,6 +264,7 @@ void write_phase_png(const std::filesystem::path& path, std::span<const double> 
     const int n = static_cast<int>(side);
     if (stbi_write_png_to_func(append, &encoded, n, n, 1, gray.data(), n) == 0)
         throw std::runtime_error("PNG encoding failed for '" + path.string() + "'");
+    remove_stale_temporaries(path);  // of a run killed while writing this image
     const std::filesystem::path temp = temporary_name(path.string());
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);

@@ -1,6 +1,7 @@
 #include "accel/sim/io/output_checks.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,7 @@ void check_folder_writable(const std::string& path, std::string_view who) {
     // The probe has the name of the temporary that results are first written to, so a name
     // that fits the file system only without that suffix fails now, not at the first save.
     const std::string probe = temporary_name(path);
+    remove_stale_temporaries(p);  // a probe or temporary of a process killed before it removed it
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         const int err = errno;
@@ -51,5 +53,21 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+void remove_stale_temporaries(const std::filesystem::path& path) {
+    const std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || (::kill(pid, 0) == 0 || errno != ESRCH)) continue;
+        std::error_code ignored;
+        std::filesystem::remove(entry.path(), ignored);
+    }
+}
 
 }  // namespace accel::sim

@@ -2,6 +2,7 @@
 // Checks made on an output location before any computation, so that a long run never ends
 // unable to save its result.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,10 @@ void check_folder_writable(const std::string& path, std::string_view who);
 
 // "<path>.tmp-<pid>": the temporary a result is written to before it is renamed to `path`.
 [[nodiscard]] std::string temporary_name(const std::string& path);
+
+// Removes the temporaries "<path>.tmp-<pid>" beside `path` whose process no longer exists:
+// what a process killed while writing (SIGKILL, power loss) leaves behind. Files of live
+// processes are left alone, so two runs in one folder never delete each other's work.
+void remove_stale_temporaries(const std::filesystem::path& path);
 
 }  // namespace accel::sim

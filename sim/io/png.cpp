@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -24,16 +23,11 @@
 #pragma GCC diagnostic pop
 
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 
 namespace accel::sim {
 
 namespace {
-
-std::string number(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v);
-    return text;
-}
 
 void append_bytes(void* context, void* data, int size) {
     auto* out = static_cast<std::vector<unsigned char>*>(context);
@@ -45,7 +39,7 @@ std::vector<std::uint8_t> to_gray8(std::span<const double> intensity, double gam
     double peak = 0.0;
     for (const double v : intensity) {
         if (!std::isfinite(v) || v < 0.0)
-            throw std::invalid_argument("intensity for the PNG must be finite and >= 0, got " + number(v));
+            throw std::invalid_argument("intensity for the PNG must be finite and >= 0, got " + core::general_text(v));
         peak = std::max(peak, v);
     }
     std::vector<std::uint8_t> gray(intensity.size(), 0);
@@ -68,7 +62,7 @@ void write_intensity_png(const std::filesystem::path& path, std::span<const doub
                                     " does not match " + std::to_string(intensity.size()) + " values (sides 1.." +
                                     std::to_string(max_side) + ")");
     if (!std::isfinite(gamma) || !(gamma > 0.0))
-        throw std::invalid_argument("PNG gamma must be finite and > 0, got " + number(gamma));
+        throw std::invalid_argument("PNG gamma must be finite and > 0, got " + core::general_text(gamma));
 
     const std::vector<std::uint8_t> gray = to_gray8(intensity, gamma);
     std::vector<unsigned char> encoded;
@@ -76,6 +70,7 @@ void write_intensity_png(const std::filesystem::path& path, std::span<const doub
     if (stbi_write_png_to_func(append_bytes, &encoded, w, h, 1, gray.data(), w) == 0)
         throw std::runtime_error("PNG encoding failed for '" + path.string() + "'");
 
+    remove_stale_temporaries(path);  // of a run killed while writing this image
     const std::filesystem::path temp = temporary_name(path.string());
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);

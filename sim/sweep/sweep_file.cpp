@@ -150,17 +150,11 @@ void create_sweep_file(const std::filesystem::path& path, const SweepHeader& h, 
     write_sweep_file(path, h, {}, {}, overwrite, extra);
 }
 
-SweepFileState read_sweep_file(const std::filesystem::path& path) {
-    const h5::InputFile in(path);
-    // Appended piecewise: GCC 12 reports a false -Wrestrict for "'" + std::string&& (GCC bug 105329).
-    std::string where(1, '\'');
-    where += path.string();
-    where += '\'';
-    if (!in.root().has_group("sweep")) throw InputError(where + " is not a sweep file (no group /sweep)");
-    const h5::Group& root = in.root();
-    const h5::Group sweep = root.open_group("sweep");
-    SweepFileState s;
-    Provenance& pv = s.provenance;
+namespace {
+
+// The provenance block of the root, as write_provenance wrote it.
+Provenance read_provenance_block(const h5::Group& root) {
+    Provenance pv;
     pv.accel_version = root.attribute_string("accel_version");
     pv.git_commit = root.attribute_string("git_commit");
     pv.created_utc = root.attribute_string("created_utc");
@@ -170,14 +164,11 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
     pv.threads = static_cast<int>(root.attribute_int64("threads"));
     pv.fftw_version = root.attribute_string("fftw_version");
     pv.hdf5_version = root.attribute_string("hdf5_version");
-    s.fingerprint = sweep.attribute_string("fingerprint");
-    const std::int64_t total = sweep.attribute_int64("points_total");
-    if (total < 1) throw InputError(where + ": /sweep attribute points_total = " + std::to_string(total) + " must be positive");
-    s.points_total = static_cast<std::size_t>(total);
-    h5::ReadLimits key_limits;
-    key_limits.max_extent = 64;
-    s.axis_keys = sweep.open_dataset("axis_keys").read_strings(key_limits);
+    return pv;
+}
 
+// /sweep/points, with every column present and in order: the point, the axes, the metrics.
+std::vector<h5::TableColumn> read_point_columns(const h5::Group& sweep, const SweepFileState& s, const std::string& where) {
     h5::ReadLimits limits;
     limits.max_extent = s.points_total;
     std::vector<h5::TableColumn> columns = sweep.open_dataset("points").read_table(limits);
@@ -196,6 +187,12 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
             throw InputError(where + ": /sweep/points column " + std::to_string(c) + " is '" + columns[c].name + "', expected " +
                              (c < expected.size() ? expected[c] : std::string("no more columns")) +
                              " (the point, the axes of /sweep/axis_keys, then the metrics)");
+    return columns;
+}
+
+// The rows of s from the table's columns (checked by read_point_columns): points, chips and
+// metrics; the axis columns are kept as stored.
+void read_rows(std::vector<h5::TableColumn>& columns, SweepFileState& s, const std::string& where) {
     const auto column = [&](const std::string& name) -> const h5::TableColumn& {
         return *std::find_if(columns.begin(), columns.end(), [&](const h5::TableColumn& c) { return c.name == name; });
     };
@@ -221,7 +218,12 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
         for (std::size_t k = 0; k < rows; ++k) s.rows[k].*m.field = (*v)[k];
     }
     for (std::size_t a = 0; a < s.axis_keys.size(); ++a) s.axis_columns.push_back(std::move(columns[1 + a]));
+}
 
+// /sweep/chip_accuracy into the rows: row k holds its `chips` accuracies, then NaN padding,
+// and the table is as wide as the most chips of a row.
+void read_chip_accuracy(const h5::Group& sweep, SweepFileState& s, const std::string& where) {
+    const std::size_t rows = s.rows.size();
     h5::ReadLimits chip_limits;
     chip_limits.max_extent = std::max<std::size_t>(s.points_total, 100000);
     const h5::Array2D<double> chip = sweep.open_dataset("chip_accuracy").read_padded_2d(chip_limits);
@@ -230,7 +232,6 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
     for (std::size_t k = 0; k < rows; ++k) {
         const std::size_t n = static_cast<std::size_t>(s.rows[k].chips);
         widest = std::max(widest, s.rows[k].chips);
-        // Row k: its `chips` accuracies, then NaN padding.
         for (std::size_t c = 0; c < chip.cols; ++c) {
             const double a = chip.values[k * chip.cols + c];
             if ((c < n) == std::isnan(a) || (c < n && !(a >= 0.0 && a <= 1.0)))
@@ -245,17 +246,51 @@ SweepFileState read_sweep_file(const std::filesystem::path& path) {
     if (static_cast<std::int64_t>(chip.cols) != widest)
         throw InputError(where + ": /sweep/chip_accuracy has " + std::to_string(chip.cols) + " columns; the most chips of a row is " +
                          std::to_string(widest));
+}
+
+// The points with a group /sweep/models/point_<i>.
+std::vector<std::size_t> read_model_points(const h5::Group& sweep, std::size_t points_total, const std::string& where) {
+    std::vector<std::size_t> points;
+    if (!sweep.has_group("models")) return points;
+    for (const auto& name : sweep.open_group("models").member_names()) {
+        std::size_t i = 0;
+        const auto [end, ec] = std::from_chars(name.data() + std::min<std::size_t>(name.size(), 6), name.data() + name.size(), i);
+        if (name.rfind("point_", 0) != 0 || ec != std::errc() || end != name.data() + name.size() || i >= points_total)
+            throw InputError(where + ": /sweep/models/" + name + " is not a point_<i> of this sweep");
+        points.push_back(i);
+    }
+    return points;
+}
+
+}  // namespace
+
+SweepFileState read_sweep_file(const std::filesystem::path& path) {
+    const h5::InputFile in(path);
+    // Appended piecewise: GCC 12 reports a false -Wrestrict for "'" + std::string&& (GCC bug 105329).
+    std::string where(1, '\'');
+    where += path.string();
+    where += '\'';
+    if (!in.root().has_group("sweep")) throw InputError(where + " is not a sweep file (no group /sweep)");
+    const h5::Group& root = in.root();
+    const h5::Group sweep = root.open_group("sweep");
+    SweepFileState s;
+    s.provenance = read_provenance_block(root);
+    s.fingerprint = sweep.attribute_string("fingerprint");
+    const std::int64_t total = sweep.attribute_int64("points_total");
+    if (total < 1) throw InputError(where + ": /sweep attribute points_total = " + std::to_string(total) + " must be positive");
+    s.points_total = static_cast<std::size_t>(total);
+    h5::ReadLimits key_limits;
+    key_limits.max_extent = 64;
+    s.axis_keys = sweep.open_dataset("axis_keys").read_strings(key_limits);
+
+    std::vector<h5::TableColumn> columns = read_point_columns(sweep, s, where);
+    read_rows(columns, s, where);
+    read_chip_accuracy(sweep, s, where);
     const std::int64_t done = sweep.attribute_int64("points_done");
-    if (done != static_cast<std::int64_t>(rows))
-        throw InputError(where + ": /sweep attribute points_done = " + std::to_string(done) + " but /sweep/points has " + std::to_string(rows) + " rows");
-    if (sweep.has_group("models"))
-        for (const auto& name : sweep.open_group("models").member_names()) {
-            std::size_t i = 0;
-            const auto [end, ec] = std::from_chars(name.data() + std::min<std::size_t>(name.size(), 6), name.data() + name.size(), i);
-            if (name.rfind("point_", 0) != 0 || ec != std::errc() || end != name.data() + name.size() || i >= s.points_total)
-                throw InputError(where + ": /sweep/models/" + name + " is not a point_<i> of this sweep");
-            s.model_points.push_back(i);
-        }
+    if (done != static_cast<std::int64_t>(s.rows.size()))
+        throw InputError(where + ": /sweep attribute points_done = " + std::to_string(done) + " but /sweep/points has " +
+                         std::to_string(s.rows.size()) + " rows");
+    s.model_points = read_model_points(sweep, s.points_total, where);
     return s;
 }
 

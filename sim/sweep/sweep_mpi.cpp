@@ -45,7 +45,7 @@ Session::Session() = default;
 Session::~Session() = default;
 void broadcast(const Session&, std::vector<double>&) {}
 void distribute(const Session&, const std::vector<std::size_t>& todo, const std::function<PointResult(std::size_t)>& compute,
-                const std::function<void(PointResult)>& on_result) {
+                const std::function<void(PointResult)>& on_result, const std::function<void(const std::string&)>&) {
     distribute_serially(todo, compute, on_result);
 }
 void abort_all(const Session&, int exit_code) { std::exit(exit_code); }
@@ -109,92 +109,122 @@ std::size_t batch_size(double seconds_per_point, std::size_t queued, int ranks) 
     return std::clamp<std::size_t>(by_time < 1.0 ? 1 : static_cast<std::size_t>(by_time), 1, share);
 }
 
+// Rank 0's queue of points, shared by its serving thread (batches for the other ranks) and
+// its computing thread (one point at a time), with the results the computing thread made.
+class SharedQueue {
+public:
+    explicit SharedQueue(const std::vector<std::size_t>& todo) : queue_(todo.begin(), todo.end()) {}
+
+    // The next point for this rank's computing thread; -1 when none is left.
+    long long next() {
+        std::lock_guard lock(mutex_);
+        if (queue_.empty()) return -1;
+        const std::size_t p = queue_.front();
+        queue_.pop_front();
+        return static_cast<long long>(p);
+    }
+    // The next batch for another rank (batch_size); empty when none is left.
+    std::vector<long long> next_batch(double seconds_per_point, int ranks) {
+        std::lock_guard lock(mutex_);
+        std::vector<long long> batch;
+        const std::size_t n = std::min(queue_.size(), batch_size(seconds_per_point, queue_.size(), ranks));
+        for (std::size_t k = 0; k < n; ++k) {
+            batch.push_back(static_cast<long long>(queue_.front()));
+            queue_.pop_front();
+        }
+        return batch;
+    }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+    }
+    void add_local_result(PointResult r) {
+        std::lock_guard lock(mutex_);
+        local_results_.push_back(std::move(r));
+    }
+    // The computing thread's error: no more work is handed out.
+    void fail(std::exception_ptr error) {
+        std::lock_guard lock(mutex_);
+        local_error_ = std::move(error);
+        queue_.clear();
+    }
+    [[nodiscard]] std::exception_ptr local_error() {
+        std::lock_guard lock(mutex_);
+        return local_error_;
+    }
+    // The computing thread's results so far, taken out of the queue.
+    std::deque<PointResult> take_local_results() {
+        std::deque<PointResult> ready;
+        std::lock_guard lock(mutex_);
+        ready.swap(local_results_);
+        return ready;
+    }
+
+private:
+    std::mutex mutex_;
+    std::deque<std::size_t> queue_;
+    std::deque<PointResult> local_results_;
+    std::exception_ptr local_error_;
+};
+
+// Serves the other ranks until each has been told there is no more work and the computing
+// thread is done: hands out batches as results come in, and passes on every result, the
+// computing thread's included.
+void serve(const Session& s, SharedQueue& shared, const std::atomic<bool>& local_done, const std::function<void(PointResult)>& on_result) {
+    int active_workers = s.size() - 1;
+    const auto drain_local = [&] {
+        for (auto& r : shared.take_local_results()) on_result(std::move(r));
+    };
+    while (active_workers > 0 || !local_done) {
+        int flag = 0;
+        MPI_Status status;
+        check(MPI_Iprobe(MPI_ANY_SOURCE, tag_result, MPI_COMM_WORLD, &flag, &status), "probe");
+        if (flag) {
+            int count = 0;
+            check(MPI_Get_count(&status, MPI_DOUBLE, &count), "count");
+            std::vector<double> message(static_cast<std::size_t>(count));
+            check(MPI_Recv(message.data(), count, MPI_DOUBLE, status.MPI_SOURCE, tag_result, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+                  "receive");
+            const std::vector<long long> batch = shared.next_batch(message.empty() ? 0.0 : message[0], s.size());
+            send_work(status.MPI_SOURCE, batch);
+            if (batch.empty()) --active_workers;
+            for (std::size_t k = 1; k < message.size();) {
+                const auto n = static_cast<std::size_t>(message[k]);
+                if (n > message.size() - k - 1) throw std::runtime_error("sweep: malformed point result message");
+                on_result(unpack(std::span<const double>(message).subspan(k + 1, n)));
+                k += 1 + n;
+            }
+        } else {
+            drain_local();
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+    drain_local();
+}
+
 // Rank 0: serve the queue to the other ranks from this thread while a second thread computes
 // from the same queue; results of both reach `on_result` here.
 void coordinate(const Session& s, const std::vector<std::size_t>& todo, const std::function<PointResult(std::size_t)>& compute,
                 const std::function<void(PointResult)>& on_result) {
-    std::mutex mutex;
-    std::deque<std::size_t> queue(todo.begin(), todo.end());
-    std::deque<PointResult> local_results;
-    std::exception_ptr local_error;
+    SharedQueue shared(todo);
     std::atomic<bool> local_done = false;
-    const auto next = [&]() -> long long {
-        std::lock_guard lock(mutex);
-        if (queue.empty()) return -1;
-        const std::size_t p = queue.front();
-        queue.pop_front();
-        return static_cast<long long>(p);
-    };
-    const auto next_batch = [&](double seconds_per_point) {
-        std::lock_guard lock(mutex);
-        std::vector<long long> batch;
-        const std::size_t n = std::min(queue.size(), batch_size(seconds_per_point, queue.size(), s.size()));
-        for (std::size_t k = 0; k < n; ++k) {
-            batch.push_back(static_cast<long long>(queue.front()));
-            queue.pop_front();
-        }
-        return batch;
-    };
     std::thread local([&] {
         try {
-            for (long long p = next(); p >= 0; p = next()) {
-                PointResult r = compute(static_cast<std::size_t>(p));
-                std::lock_guard lock(mutex);
-                local_results.push_back(std::move(r));
-            }
+            for (long long p = shared.next(); p >= 0; p = shared.next()) shared.add_local_result(compute(static_cast<std::size_t>(p)));
         } catch (...) {
-            std::lock_guard lock(mutex);
-            local_error = std::current_exception();
-            queue.clear();  // stop handing out work
+            shared.fail(std::current_exception());  // stop handing out work
         }
         local_done = true;
     });
-
-    int active_workers = s.size() - 1;
-    const auto drain_local = [&] {
-        std::deque<PointResult> ready;
-        {
-            std::lock_guard lock(mutex);
-            ready.swap(local_results);
-        }
-        for (auto& r : ready) on_result(std::move(r));
-    };
     try {
-        while (active_workers > 0 || !local_done) {
-            int flag = 0;
-            MPI_Status status;
-            check(MPI_Iprobe(MPI_ANY_SOURCE, tag_result, MPI_COMM_WORLD, &flag, &status), "probe");
-            if (flag) {
-                int count = 0;
-                check(MPI_Get_count(&status, MPI_DOUBLE, &count), "count");
-                std::vector<double> message(static_cast<std::size_t>(count));
-                check(MPI_Recv(message.data(), count, MPI_DOUBLE, status.MPI_SOURCE, tag_result, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-                      "receive");
-                const std::vector<long long> batch = next_batch(message.empty() ? 0.0 : message[0]);
-                send_work(status.MPI_SOURCE, batch);
-                if (batch.empty()) --active_workers;
-                for (std::size_t k = 1; k < message.size();) {
-                    const auto n = static_cast<std::size_t>(message[k]);
-                    if (n > message.size() - k - 1) throw std::runtime_error("sweep: malformed point result message");
-                    on_result(unpack(std::span<const double>(message).subspan(k + 1, n)));
-                    k += 1 + n;
-                }
-            } else {
-                drain_local();
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            }
-        }
+        serve(s, shared, local_done, on_result);
     } catch (...) {
-        {
-            std::lock_guard lock(mutex);
-            queue.clear();
-        }
+        shared.clear();
         local.join();
         throw;
     }
     local.join();
-    drain_local();
-    if (local_error) std::rethrow_exception(local_error);
+    if (const std::exception_ptr error = shared.local_error()) std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -239,13 +269,13 @@ void broadcast(const Session& s, std::vector<double>& values) {
 }
 
 void distribute(const Session& s, const std::vector<std::size_t>& todo, const std::function<PointResult(std::size_t)>& compute,
-                const std::function<void(PointResult)>& on_result) {
+                const std::function<void(PointResult)>& on_result, const std::function<void(const std::string&)>& report_error) {
     if (s.size() == 1) return distribute_serially(todo, compute, on_result);
     if (s.rank() == 0) return coordinate(s, todo, compute, on_result);
     try {
         work(compute);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "accel: error: rank %d: %s\n", s.rank(), e.what());
+        report_error("rank " + std::to_string(s.rank()) + ": " + e.what());
         abort_all(s, exit_code_of(e));
     }
 }

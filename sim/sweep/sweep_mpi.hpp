@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "accel/sim/sweep/sweep_file.hpp"
@@ -46,10 +47,10 @@ void broadcast(const Session& s, std::vector<double>& values);
 
 // Computes every point of `todo` on some rank (collective). On rank 0, `on_result` receives
 // each result, in the order they complete, from rank 0's calling thread; on other ranks it is
-// never called. An exception from `compute` on rank 0 propagates; on another rank it is
-// printed and the job aborts with exit code 2 (bad input) or 1.
+// never called. An exception from `compute` on rank 0 propagates; on another rank it goes to
+// `report_error` ("rank 3: <message>") and the job aborts with exit code 2 (bad input) or 1.
 void distribute(const Session& s, const std::vector<std::size_t>& todo, const std::function<PointResult(std::size_t)>& compute,
-                const std::function<void(PointResult)>& on_result);
+                const std::function<void(PointResult)>& on_result, const std::function<void(const std::string&)>& report_error);
 
 // Ends every rank with `exit_code` (MPI_Abort in a world of several; std::exit otherwise).
 [[noreturn]] void abort_all(const Session& s, int exit_code);

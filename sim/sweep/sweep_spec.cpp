@@ -1,9 +1,8 @@
 #include "accel/sim/sweep/sweep_spec.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -12,6 +11,7 @@
 
 #include "accel/sim/io/digest.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
 
@@ -38,21 +38,8 @@ void check_known_keys(const toml::table& table, const std::vector<std::string>& 
             throw InputError(where + ": unknown key '" + name + "'; did you mean '" + nearest_of(name, valid) + "'?");
 }
 
-// Shortest text of a real that reads back as the same TOML float.
-std::string real_text(double v) {
-    char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    std::string s(buf, end);
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-    return s;
-}
-
 // 12 significant digits: log-spaced points land on 1e-07, not 9.99999999999e-08.
-double tidy(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.12g", v);
-    return std::strtod(buf, nullptr);
-}
+double tidy(double v) { return std::strtod(core::general_text(v, 12).c_str(), nullptr); }
 
 template <class T>
 T get(const toml::value& v, const std::string& where, const char* expected) {
@@ -87,7 +74,7 @@ std::vector<std::string> range_values(const toml::value& range, const KeySpec& s
     if (spec.type != ValueType::real && spec.type != ValueType::integer)
         throw InputError(where + ": a range needs a numeric key; " + spec.key + " takes " + spec.range_text() + " (use values = [...])");
     if (scale == "log" && !(from > 0 && to > 0))
-        throw InputError(where + ".range: a log range must not reach or cross zero (from = " + real_text(from) + ", to = " + real_text(to) + ")");
+        throw InputError(where + ".range: a log range must not reach or cross zero (from = " + toml_float_text(from) + ", to = " + toml_float_text(to) + ")");
     if (points == 1 && from != to) throw InputError(where + ".range: one point needs from = to");
     std::vector<std::string> out;
     std::set<std::int64_t> integers;
@@ -99,11 +86,11 @@ std::vector<std::string> range_values(const toml::value& range, const KeySpec& s
         if (spec.type == ValueType::integer) {
             const auto i = static_cast<std::int64_t>(std::llround(v));
             if (!integers.insert(i).second)
-                throw InputError(where + ".range: " + std::to_string(points) + " points between " + real_text(from) + " and " + real_text(to) +
+                throw InputError(where + ".range: " + std::to_string(points) + " points between " + toml_float_text(from) + " and " + toml_float_text(to) +
                                  " repeat integer values of " + spec.key + "; use fewer points or values = [...]");
             out.push_back(std::to_string(i));
         } else {
-            out.push_back(real_text(tidy(v)));
+            out.push_back(toml_float_text(tidy(v)));
         }
     }
     return out;
@@ -112,17 +99,10 @@ std::vector<std::string> range_values(const toml::value& range, const KeySpec& s
 // A TOML value as text that Config::set reads back to the same value (reals in their
 // shortest round-trip form: 0.03, not 0.029999999999999999).
 std::string value_text(const toml::value& v, const std::string& where) {
-    if (v.is_floating()) return real_text(v.as_floating());
+    if (v.is_floating()) return toml_float_text(v.as_floating());
     if (v.is_integer()) return std::to_string(v.as_integer());
     if (v.is_boolean()) return v.as_boolean() ? "true" : "false";
-    if (v.is_string()) {
-        std::string s = "\"";
-        for (const char ch : v.as_string().str) {
-            if (ch == '"' || ch == '\\') s += '\\';
-            s += ch;
-        }
-        return s + "\"";
-    }
+    if (v.is_string()) return toml_string_text(v.as_string().str);
     if (v.is_array()) {
         std::string s = "[";
         bool first = true;

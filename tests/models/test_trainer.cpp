@@ -218,10 +218,11 @@ TEST_CASE("A non-finite gradient stops training with the reason before it reache
     std::string message;
     try {
         trainer.train(data, all(32), {}, state, {}, [&](const models::TrainState& st) { checkpoints.push_back(st); });
-    } catch (const std::invalid_argument& e) {
+    } catch (const models::TrainingDiverged& e) {
         message = e.what();
     }
-    CHECK_THAT(message, Catch::Contains("non-finite gradient") && Catch::Contains("epoch 2"));
+    CHECK_THAT(message, Catch::Contains("non-finite gradient") && Catch::Contains("epoch 2") && Catch::Contains("train.learning_rate") &&
+                           Catch::Contains("light level"));
     REQUIRE(checkpoints.size() == 1);  // the first epoch was saved, the second never was
     for (const auto& cp : checkpoints)
         for (double p : cp.parameters) CHECK(std::isfinite(p));

@@ -740,7 +740,7 @@ TEST_CASE("a pipe or device where an HDF5 file is read is bad input at once, nam
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     const std::string limit = "ACCEL_IO_TIMEOUT_S=600 timeout 120 '" + std::string(ACCEL_CLI_PATH) + "' ";
     const std::string out = " -o " + quoted(dir / "out.h5");
-    for (const std::string input : {fifo, std::string("/dev/zero")}) {
+    for (const std::string& input : {fifo, std::string("/dev/zero")}) {
         const std::vector<std::string> commands = {
             "eval -q " + quoted(input) + out,
             "inspect " + quoted(input),

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -19,6 +20,7 @@
 
 #include "accel/sim/config/config.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
 #include "accel/sim/config/model_config.hpp"
@@ -242,6 +244,59 @@ TEST_CASE("The printed TOML loads back to the same configuration", "[unit][confi
         const std::string p = load(name, std::nullopt, {}).to_toml();
         CHECK(load(std::nullopt, dir.write(name + ".toml", p), {}).to_toml() == p);
     }
+}
+
+TEST_CASE("Strings holding quotes, backslashes and control characters read back from the written TOML", "[unit][config]") {
+    // What a data path may hold: a quote or a backslash (Windows-style or escaped names), a
+    // tab, and the control characters TOML allows only escaped; UTF-8 passes as it is.
+    const std::vector<std::string> strings = {
+        "/data/\"quoted\" set",   "C:\\data\\mnist\\",  "a\\\"b\\\\c\"",       "tab\there",
+        "line\nbreak\r\n",        "\b\f\x01\x1f\x7f",   "µm → ü",              "x\" # not a comment",
+        "' [table] = 1",          "",                   "\\u0041 stays literal", "ends in a backslash\\",
+    };
+    for (const std::string& s : strings) {
+        INFO("string: " << s);
+        const std::string text = toml_value_text(ConfigValue(s));
+        CHECK(text.find_first_of("\n\r") == std::string::npos);  // one line, as a --set must be
+        // Through --set (Config::set) ...
+        Config set = Config::defaults(schema());
+        set.set("data.mnist_dir=" + text, "test");
+        CHECK(set.string("data.mnist_dir") == s);
+        // ... through a TOML document (merge_toml) ...
+        Config merged = Config::defaults(schema());
+        merged.merge_toml("[data]\nmnist_dir = " + text + "\n", "test");
+        CHECK(merged.string("data.mnist_dir") == s);
+        // ... and through the whole printed configuration, as config_toml stores it.
+        Config again = Config::defaults(schema());
+        again.merge_toml(set.to_toml(), "config_toml");
+        CHECK(again.string("data.mnist_dir") == s);
+        CHECK(again.to_toml() == set.to_toml());
+    }
+}
+
+TEST_CASE("The TOML value writer escapes per TOML's basic strings and keeps reals floats", "[unit][config]") {
+    CHECK(toml_string_text("plain") == "\"plain\"");
+    CHECK(toml_string_text("a\"b\\c") == R"("a\"b\\c")");
+    CHECK(toml_string_text("\b\t\n\f\r") == R"("\b\t\n\f\r")");
+    CHECK(toml_string_text(std::string("\x01\x1f\x7f", 3)) == R"("\u0001\u001F\u007F")");
+    CHECK(toml_string_text("µm") == "\"µm\"");
+    CHECK(toml_float_text(10.0) == "10.0");
+    CHECK(toml_float_text(1e-8) == "1e-08");
+    CHECK(toml_float_text(0.1 + 0.2) == "0.30000000000000004");
+    CHECK(toml_float_text(-0.0) == "-0.0");
+    CHECK(toml_float_text(std::numeric_limits<double>::infinity()) == "inf");
+    CHECK(toml_float_text(-std::numeric_limits<double>::infinity()) == "-inf");
+    CHECK(toml_float_text(std::numeric_limits<double>::quiet_NaN()) == "nan");
+    CHECK(toml_value_text(ConfigValue(std::vector<double>{1.0, 2.5})) == "[1.0, 2.5]");
+    CHECK(toml_value_text(ConfigValue(std::int64_t{-3})) == "-3");
+    // The number formats of messages (core/format.hpp).
+    CHECK(accel::core::shortest_text(0.03) == "0.03");
+    CHECK(accel::core::shortest_text(5399.999999999999) == "5399.999999999999");
+    CHECK(accel::core::general_text(8e-6) == "8e-06");
+    CHECK(accel::core::general_text(1234567.0) == "1.23457e+06");
+    CHECK(accel::core::general_text(5399.999999999999, 4) == "5400");
+    CHECK(accel::core::general_text(0.000123456, 3) == "0.000123");
+    CHECK(accel::core::general_text(1.0 / 3.0, 40) == accel::core::general_text(1.0 / 3.0, 17));  // at most 17 digits
 }
 
 TEST_CASE("Presets are listed, and an unknown preset names the available ones", "[unit][config]") {

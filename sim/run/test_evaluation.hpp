@@ -1,0 +1,52 @@
+#pragma once
+// The test evaluation of a trained model: noise-free, then over simulated chips at each
+// light level, with the mean and 95 % interval of the chips' accuracies.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "accel/models/model.hpp"
+#include "accel/models/trainer.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/run/run_data.hpp"
+#include "accel/sim/run/statistics.hpp"
+
+namespace accel::sim {
+
+// One light level evaluated over simulated chips with the hardware read-out.
+struct ChipEvaluation {
+    double energy_density_fJ_per_um2 = 0.0;
+    double frame_energy_J = 0.0;
+    double photons_per_frame = 0.0;
+    bool noise = false, fixed_pattern = false;
+    double phase_error_pi = 0.0;
+    std::int64_t shift_px = 0;
+    double rotation_deg = 0.0;
+    std::vector<models::EvalResult> per_chip;
+    ChipSummary summary;
+    std::vector<std::int64_t> confusion;  // summed over chips
+};
+
+struct TestReport {
+    std::string dataset;
+    bool subset = false;
+    int full_test_size = 0;
+    int classes = 0;
+    models::EvalResult noise_free;       // argmax of the logits, with the loss
+    std::vector<ChipEvaluation> chips;   // one per light level
+};
+
+// Progress of a test evaluation: what is being evaluated, images done and rate.
+using EvalProgress = std::function<void(const std::string& label, const models::Progress&)>;
+
+// Evaluates `parameters` on data.test: once noise-free (unless `with_noise_free` is false:
+// then noise_free holds no images and a NaN accuracy), then at each light level (fJ/µm²;
+// empty: the run's) over the run's chips (one if nothing varies by chip).
+[[nodiscard]] TestReport evaluate_test(const RunDescription& run, models::Model& model, const RunData& data,
+                                       std::span<const double> parameters, std::span<const double> light_levels_fJ_per_um2,
+                                       const EvalProgress& progress = {}, bool with_noise_free = true);
+
+}  // namespace accel::sim
