@@ -52,4 +52,18 @@ double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const Nois
     return charge;
 }
 
+ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double mean_e, double dark_e, const NoiseSwitches& noise,
+                                               core::RandomStream& frame) {
+    ReparameterisedCharge q{mean_e, 1.0};
+    if (noise.shot && mean_e > 0.0) {
+        const double eps = frame.normal();
+        q.charge_e = mean_e + std::sqrt(mean_e) * eps;
+        q.dcharge_dmean = 1.0 + eps / (2.0 * std::sqrt(mean_e));
+    } else if (dark_e > 0.0) {
+        q.charge_e = mean_e + std::sqrt(dark_e) * frame.normal();  // dark-current shot noise alone
+    }
+    if (noise.thermal) q.charge_e += thermal_sigma_e(p) * frame.normal();
+    return q;
+}
+
 }  // namespace accel::analog

@@ -50,4 +50,17 @@ struct NoiseSwitches {
 [[nodiscard]] double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise,
                                          core::RandomStream& frame);
 
+// The charge of one integration in the reparameterised (Gaussian) form that noise-aware
+// training differentiates through: Q = μ + sqrt(μ)·ε with ε ~ N(0, 1) when shot noise is on
+// (μ = the mean signal plus dark electrons), else Q = μ + sqrt(μ_dark)·ε (the dark current's
+// own shot noise, which NoiseSwitches::dark switches with the dark current), plus the thermal
+// charge when it is on. `dcharge_dmean` is ∂Q/∂μ for the backward pass (Kingma & Welling,
+// "Auto-encoding variational Bayes", ICLR 2014, for the reparameterisation).
+struct ReparameterisedCharge {
+    double charge_e = 0.0;
+    double dcharge_dmean = 1.0;
+};
+[[nodiscard]] ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double mean_e, double dark_e,
+                                                             const NoiseSwitches& noise, core::RandomStream& frame);
+
 }  // namespace accel::analog

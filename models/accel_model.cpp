@@ -159,14 +159,9 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
         const double mean = electrons_per_W * ws.power_W[k] + dark;
         double q = mean, dq = 1.0;
         if (noisy && frame.training) {
-            if (noise.shot && mean > 0.0) {
-                const double eps = frame_stream.normal();
-                q = mean + std::sqrt(mean) * eps;
-                dq = 1.0 + eps / (2.0 * std::sqrt(mean));
-            } else if (dark > 0.0) {
-                q = mean + std::sqrt(dark) * frame_stream.normal();  // dark-current shot noise alone
-            }
-            if (noise.thermal) q += analog::thermal_sigma_e(pd) * frame_stream.normal();
+            const analog::ReparameterisedCharge sampled = analog::reparameterised_charge_e(pd, mean, dark, noise, frame_stream);
+            q = sampled.charge_e;
+            dq = sampled.dcharge_dmean;
         } else if (noisy) {
             q = analog::photodiode_charge_e(pd, ws.power_W[k], noise, frame_stream);
         }

@@ -69,6 +69,18 @@ public:
     // State fixed by prepare(): the effective phase of each mask (after quantisation,
     // fabrication error and misalignment) and the hardware weights.
     [[nodiscard]] const std::vector<std::vector<double>>& effective_phases() const { return masks_.effective_phases(); }
+    [[nodiscard]] std::vector<std::vector<double>> mask_phases_rad() const override { return effective_phases(); }
+    [[nodiscard]] int mask_side_px() const override { return spec_.optics.grid.n; }
+    [[nodiscard]] std::optional<std::vector<double>> detector_intensity_W_per_m2(std::span<const float> image) const override {
+        std::vector<std::complex<Real>> field;
+        std::vector<double> power_W;
+        const auto ws = make_workspace();
+        detector_plane(image, field, power_W, *ws);
+        return intensity_of<Real>(field);
+    }
+    [[nodiscard]] std::optional<SramWeights> sram_weights() const override {
+        return SramWeights{spec_.eac.outputs, spec_.eac.inputs, hardware_weights()};
+    }
     [[nodiscard]] const std::vector<std::int8_t>& hardware_weights() const { return weights_; }
     // Detector-plane field and photodiode powers of one image (for snapshots).
     void detector_plane(std::span<const float> image, std::vector<std::complex<Real>>& field, std::vector<double>& power_W,

@@ -109,12 +109,9 @@ double D2nnModel<Real>::loss(std::span<const float> image, int label, const Fram
         const double mean = electrons_per_W * ws.power_W[k] + dark;
         double q = mean, dq = 1.0;
         if (noisy && frame.training) {
-            if (noise.shot && mean > 0.0) {
-                const double eps = frame_stream.normal();
-                q = mean + std::sqrt(mean) * eps;
-                dq = 1.0 + eps / (2.0 * std::sqrt(mean));
-            }
-            if (noise.thermal) q += analog::thermal_sigma_e(pd) * frame_stream.normal();
+            const analog::ReparameterisedCharge sampled = analog::reparameterised_charge_e(pd, mean, dark, noise, frame_stream);
+            q = sampled.charge_e;
+            dq = sampled.dcharge_dmean;
         } else if (noisy) {
             q = analog::photodiode_charge_e(pd, ws.power_W[k], noise, frame_stream);
         }

@@ -22,6 +22,8 @@ void Model::optical_output(std::span<const float>, ModelWorkspace&, std::span<do
     throw std::logic_error(architecture() + " model has no optical output");
 }
 
+std::optional<std::vector<double>> Model::detector_intensity_W_per_m2(std::span<const float>) const { return std::nullopt; }
+
 int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelWorkspace&) const {
     throw std::logic_error(architecture() + " model has no optical output");
 }

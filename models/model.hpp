@@ -7,8 +7,10 @@
 // binarised weights, the simulated chip, ...); then loss() for many images in parallel,
 // each thread with its own Workspace. loss() never writes to the model.
 
+#include <complex>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +44,20 @@ struct FrameKey {
     std::uint32_t frame = 0;
     bool training = false;  // training draws Gaussian-reparameterised noise (differentiable)
 };
+
+// The SRAM content of a compute array: outputs × inputs weights (−1, 0, +1), row-major.
+struct SramWeights {
+    int outputs = 0, inputs = 0;
+    std::vector<std::int8_t> values;
+};
+
+// |u|² of every sample of a field.
+template <class Real>
+[[nodiscard]] std::vector<double> intensity_of(std::span<const std::complex<Real>> field) {
+    std::vector<double> intensity(field.size());
+    for (std::size_t i = 0; i < field.size(); ++i) intensity[i] = std::norm(std::complex<double>(field[i]));
+    return intensity;
+}
 
 class ModelWorkspace {
 public:
@@ -81,6 +97,14 @@ public:
     [[nodiscard]] virtual std::size_t optical_output_size() const { return 0; }
     virtual void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const;
     [[nodiscard]] virtual int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const;
+
+    // What result files and snapshots show of a prepared model; empty or nullopt where the
+    // model has no such part, so that callers need not know the concrete model.
+    [[nodiscard]] virtual std::vector<std::vector<double>> mask_phases_rad() const { return {}; }  // per mask, n×n, as fabricated
+    [[nodiscard]] virtual int mask_side_px() const { return 0; }                                    // 0 without masks
+    [[nodiscard]] virtual std::optional<SramWeights> sram_weights() const { return std::nullopt; }  // the EAC's weights
+    // Detector-plane intensity |u|² (W/m², mask_side_px² samples) of one image.
+    [[nodiscard]] virtual std::optional<std::vector<double>> detector_intensity_W_per_m2(std::span<const float> image) const;
 };
 
 // Softmax cross-entropy: returns the loss and writes ∂loss/∂logits into `dlogits`.

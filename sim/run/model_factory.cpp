@@ -1,9 +1,5 @@
 #include "accel/sim/run/model_factory.hpp"
 
-#include <algorithm>
-
-#include "accel/models/accel_model.hpp"
-#include "accel/models/d2nn_model.hpp"
 
 namespace accel::sim {
 
@@ -27,34 +23,11 @@ TestReport evaluate_test(const Config& c, models::Model& model, const RunData& d
     return evaluate_test(describe_run(c), model, data, parameters, light_levels, progress, with_noise_free);
 }
 
-std::vector<std::vector<double>> effective_phases(const models::Model& m) {
-    if (const auto* a = dynamic_cast<const models::AccelModel<float>*>(&m)) return a->effective_phases();
-    if (const auto* d = dynamic_cast<const models::D2nnModel<float>*>(&m)) return d->effective_phases();
-    return {};
-}
-
-int mask_side_px(const models::Model& m) {
-    if (const auto* a = dynamic_cast<const models::AccelModel<float>*>(&m)) return a->spec().optics.grid.n;
-    if (const auto* d = dynamic_cast<const models::D2nnModel<float>*>(&m)) return d->spec().optics.grid.n;
-    return 0;
-}
-
-std::optional<HardwareWeights> hardware_weights(const models::Model& m) {
-    const auto* a = dynamic_cast<const models::AccelModel<float>*>(&m);
-    if (!a) return std::nullopt;
-    return HardwareWeights{a->spec().eac.outputs, a->spec().eac.inputs, a->hardware_weights()};
-}
-
+std::vector<std::vector<double>> effective_phases(const models::Model& m) { return m.mask_phases_rad(); }
+int mask_side_px(const models::Model& m) { return m.mask_side_px(); }
+std::optional<HardwareWeights> hardware_weights(const models::Model& m) { return m.sram_weights(); }
 std::optional<std::vector<double>> detector_intensity(const models::Model& m, std::span<const float> image) {
-    std::vector<std::complex<float>> field;
-    std::vector<double> power_W;
-    const auto ws = m.make_workspace();
-    if (const auto* a = dynamic_cast<const models::AccelModel<float>*>(&m)) a->detector_plane(image, field, power_W, *ws);
-    else if (const auto* d = dynamic_cast<const models::D2nnModel<float>*>(&m)) d->detector_plane(image, field, power_W, *ws);
-    else return std::nullopt;
-    std::vector<double> intensity(field.size());
-    std::transform(field.begin(), field.end(), intensity.begin(), [](std::complex<float> u) { return std::norm(std::complex<double>(u)); });
-    return intensity;
+    return m.detector_intensity_W_per_m2(image);
 }
 
 }  // namespace accel::sim

@@ -35,15 +35,12 @@ void check_memory(const Config& c);
                                        std::span<const double> light_levels_fJ_per_um2, const EvalProgress& progress = {},
                                        bool with_noise_free = true);
 
-// Views of the concrete models for result files and snapshots; empty / nullopt when the model
-// has no such part. The model must have been prepared.
+// Views of a model for result files and snapshots (the Model interface's, by these names);
+// empty / nullopt when the model has no such part. The model must have been prepared.
 [[nodiscard]] std::vector<std::vector<double>> effective_phases(const models::Model& m);  // per mask, n×n rad
 [[nodiscard]] int mask_side_px(const models::Model& m);                                    // 0 without masks
 // The EAC's SRAM content (outputs × inputs) of an ACCEL model.
-struct HardwareWeights {
-    int outputs = 0, inputs = 0;
-    std::vector<std::int8_t> values;
-};
+using HardwareWeights = models::SramWeights;
 [[nodiscard]] std::optional<HardwareWeights> hardware_weights(const models::Model& m);
 // Detector-plane intensity |u|² (W/m², mask_side_px² samples) of one image through an
 // optical model; nullopt for the digital baseline.

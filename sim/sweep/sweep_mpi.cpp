@@ -64,7 +64,7 @@ void check(int rc, const char* what) {
 }
 
 int exit_code_of(const std::exception& e) {
-    return dynamic_cast<const InputError*>(&e) != nullptr || dynamic_cast<const std::invalid_argument*>(&e) != nullptr ? 2 : 1;
+    return dynamic_cast<const InputError*>(&e) != nullptr ? 2 : 1;  // as the command line maps them
 }
 
 // A batch of points for a worker; empty: no more work.

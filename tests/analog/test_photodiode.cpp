@@ -168,3 +168,41 @@ TEST_CASE("Photodiode parameters out of range are rejected", "[unit][photodiode]
     CHECK_THROWS_AS(rejects([](PhotodiodeParams& p) { p.integration_time_s = 0.0; })(), std::invalid_argument);
     CHECK_THROWS_WITH(rejects([](PhotodiodeParams& p) { p.quantum_efficiency = 1.5; })(), Catch::Matchers::Contains("(0, 1]"));
 }
+
+TEST_CASE("The reparameterised training charge has the variance of the switched-on terms, dark shot noise included", "[unit][photodiode]") {
+    PhotodiodeParams p;
+    p.dark_current_A = 1e-12;  // 1 pA over the integration: a dark count of a few hundred electrons
+    p.shunt_resistance_ohm = 1e9;
+    const double dark = mean_dark_e(p), signal = 2000.0, mean = signal + dark;
+    const auto sample = [&](const NoiseSwitches& noise, double mean_e, double dark_e) {
+        RandomStream s(7, StreamKind::frame, 0, 3);
+        std::vector<double> x(100000);
+        for (double& v : x) v = reparameterised_charge_e(p, mean_e, dark_e, noise, s).charge_e;
+        return moments(x);
+    };
+    const auto check_normal = [](const SampleMoments& m, double expected_mean, double expected_variance, const char* what) {
+        INFO(what << ": mean " << m.mean << " e, variance " << m.variance << " e², expected " << expected_mean << ", " << expected_variance);
+        CHECK(within(Tolerance{"charge_mean", z_bound * std::sqrt(expected_variance / m.n), 0.0, "5 standard errors"}, m.mean - expected_mean,
+                     expected_mean));
+        CHECK(within(Tolerance{"charge_variance", z_bound * expected_variance * std::sqrt(2.0 / m.n), 0.0,
+                               "5 standard errors of a normal sample variance, σ²·√(2/n)"},
+                     m.variance - expected_variance, expected_variance));
+    };
+    NoiseSwitches shot_only = NoiseSwitches::none();
+    shot_only.shot = true;
+    check_normal(sample(shot_only, mean, 0.0), mean, mean, "shot noise of signal and dark");
+    // Shot noise off, dark current on: the dark current keeps its own shot noise, in both
+    // models alike (the D2NN model once left it out).
+    NoiseSwitches dark_only = NoiseSwitches::none();
+    dark_only.dark = true;
+    check_normal(sample(dark_only, mean, dark), mean, dark, "dark-current shot noise alone");
+    NoiseSwitches thermal_too = dark_only;
+    thermal_too.thermal = true;
+    const double sigma = thermal_sigma_e(p);
+    check_normal(sample(thermal_too, mean, dark), mean, dark + sigma * sigma, "dark and thermal noise");
+    // Everything off: the mean itself, with derivative 1.
+    RandomStream s(7, StreamKind::frame, 0, 3);
+    const ReparameterisedCharge none = reparameterised_charge_e(p, mean, 0.0, NoiseSwitches::none(), s);
+    CHECK(none.charge_e == mean);
+    CHECK(none.dcharge_dmean == 1.0);
+}
