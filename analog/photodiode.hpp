@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "accel/core/random_stream.hpp"
 
@@ -62,5 +63,12 @@ struct ReparameterisedCharge {
 };
 [[nodiscard]] ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double mean_e, double dark_e,
                                                              const NoiseSwitches& noise, core::RandomStream& frame);
+
+// The charges of one frame's photodiodes (or detector regions) from their powers: noise-free
+// (the means, κ·P), drawn exactly (photodiode_charge_e) when `noisy`, or reparameterised
+// (reparameterised_charge_e) when `noisy` and `training`; `dcharge_dmean` gets ∂Q/∂μ (1 unless
+// reparameterised). Every model with photodiodes draws its charges here, in this order.
+void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, bool noisy, bool training, std::span<const double> power_W,
+                     core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean);
 
 }  // namespace accel::analog

@@ -149,26 +149,14 @@ double AccelModel<Real>::loss(std::span<const float> image, int label, const Fra
     const bool noisy = conditions_.noise;
     const std::size_t inputs = static_cast<std::size_t>(spec_.eac.inputs), outputs = static_cast<std::size_t>(spec_.eac.outputs);
     const double electrons_per_W = analog::mean_signal_e(pd, 1.0);
-    const double dark = noisy && noise.dark ? analog::mean_dark_e(pd) : 0.0;
     RandomStream frame_stream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
 
     // Photodiode charges. Training with noise uses the Gaussian form of the shot noise,
     // Q = μ + sqrt(μ)·ε, so that the gradient passes through it (reparameterisation).
+    analog::frame_charges_e(pd, noise, noisy, frame.training, std::span<const double>(ws.power_W).first(inputs), frame_stream,
+                            std::span<double>(ws.charge_e).first(inputs), std::span<double>(ws.dcharge_dmean).first(inputs));
     double norm2 = 0.0;
-    for (std::size_t k = 0; k < inputs; ++k) {
-        const double mean = electrons_per_W * ws.power_W[k] + dark;
-        double q = mean, dq = 1.0;
-        if (noisy && frame.training) {
-            const analog::ReparameterisedCharge sampled = analog::reparameterised_charge_e(pd, mean, dark, noise, frame_stream);
-            q = sampled.charge_e;
-            dq = sampled.dcharge_dmean;
-        } else if (noisy) {
-            q = analog::photodiode_charge_e(pd, ws.power_W[k], noise, frame_stream);
-        }
-        ws.charge_e[k] = q;
-        ws.dcharge_dmean[k] = dq;
-        norm2 += q * q;
-    }
+    for (std::size_t k = 0; k < inputs; ++k) norm2 += ws.charge_e[k] * ws.charge_e[k];
     const double norm = std::sqrt(std::max(norm2, 1e-300));
 
     // Line outputs in units of charge (electrons), then normalised: z_c = γ·(S_c + e_c)/‖Q‖.

@@ -100,25 +100,13 @@ double D2nnModel<Real>::loss(std::span<const float> image, int label, const Fram
     const bool noisy = conditions_.noise;
     const std::size_t k_count = spec_.regions.size();
     const double electrons_per_W = analog::mean_signal_e(pd, 1.0);
-    const double dark = noisy && noise.dark ? analog::mean_dark_e(pd) : 0.0;
     RandomStream frame_stream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
 
     // Region charges (electrons), with the same noise model as the photodiodes of the chip.
+    analog::frame_charges_e(pd, noise, noisy, frame.training, std::span<const double>(ws.power_W).first(k_count), frame_stream,
+                            std::span<double>(ws.charge_e).first(k_count), std::span<double>(ws.dcharge_dmean).first(k_count));
     double total = 0.0;
-    for (std::size_t k = 0; k < k_count; ++k) {
-        const double mean = electrons_per_W * ws.power_W[k] + dark;
-        double q = mean, dq = 1.0;
-        if (noisy && frame.training) {
-            const analog::ReparameterisedCharge sampled = analog::reparameterised_charge_e(pd, mean, dark, noise, frame_stream);
-            q = sampled.charge_e;
-            dq = sampled.dcharge_dmean;
-        } else if (noisy) {
-            q = analog::photodiode_charge_e(pd, ws.power_W[k], noise, frame_stream);
-        }
-        ws.charge_e[k] = q;
-        ws.dcharge_dmean[k] = dq;
-        total += q;
-    }
+    for (std::size_t k = 0; k < k_count; ++k) total += ws.charge_e[k];
     const double sum = std::abs(total) > 1e-300 ? total : 1e-300;
     // z_k = γ·Q_k/ΣQ: the share of the detected light in each class region.
     for (std::size_t k = 0; k < k_count; ++k) ws.logits[k] = logit_scale_ * ws.charge_e[k] / sum;

@@ -54,6 +54,69 @@ void parallel_for(int count, int threads, Body&& body) {
     if (error) std::rethrow_exception(error);
 }
 
+// The conditions of one training step: a new chip per step if asked, and a random
+// misalignment of every mask drawn from the step's own stream.
+Conditions step_conditions(const TrainSettings& settings, int layers, std::uint32_t step) {
+    Conditions cond = settings.conditions;
+    if (settings.new_chip_per_step) cond.chip = step + 1;
+    if (settings.max_shift_px > 0 || settings.max_rotation_rad > 0.0) {
+        core::RandomStream rng(settings.seed, core::StreamKind::training, step, 1);
+        cond.misalignment.assign(static_cast<std::size_t>(layers), {});
+        for (auto& m : cond.misalignment) {
+            const int span = 2 * settings.max_shift_px + 1;
+            m.shift_x_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings.max_shift_px;
+            m.shift_y_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings.max_shift_px;
+            m.rotation_rad = settings.max_rotation_rad * (2.0 * rng.uniform() - 1.0);
+        }
+    }
+    return cond;
+}
+
+// Image `index` as presented in frame `frame`: randomly shifted and distorted when the
+// settings augment, into the thread's buffers.
+std::span<const float> presented_image(const TrainSettings& settings, const datasets::Dataset& data, int index, std::uint32_t frame,
+                                       std::vector<float>& shifted, std::vector<float>& distorted) {
+    std::span<const float> image = data.image(index);
+    if (settings.augment_shift_px > 0) {
+        datasets::shift_image(image, data.rows, data.cols, datasets::random_shift(settings.seed, frame, settings.augment_shift_px), shifted);
+        image = shifted;
+    }
+    if (settings.augment_distortion.active()) {
+        datasets::distort_image(image, data.rows, data.cols,
+                                datasets::random_distortion(settings.augment_distortion, settings.seed, frame, data.rows, data.cols),
+                                distorted);
+        image = distorted;
+    }
+    return image;
+}
+
+// A non-finite gradient would make every parameter NaN at this step and every checkpoint
+// after it; stop with the reason instead, the last checkpoint intact.
+void require_finite(std::span<const double> gradient, std::int64_t step, int epoch) {
+    for (std::size_t i = 0; i < gradient.size(); ++i)
+        if (!std::isfinite(gradient[i]))
+            throw TrainingDiverged("training diverged: step " + std::to_string(step) + " (epoch " + std::to_string(epoch) +
+                                   ") has a non-finite gradient (parameter " + std::to_string(i) +
+                                   "); likely causes: a learning rate too high for this design (train.learning_rate), or "
+                                   "a signal outside the simulation's numerical range (the light level, the distances or "
+                                   "the number of layers)");
+}
+
+// Records a finished epoch and keeps the best parameters. Ties go to the later epoch: at
+// equal validation accuracy the more trained parameters are kept (a small validation set
+// saturates early).
+void finish_epoch(TrainState& state, const EpochRecord& record, bool validated, int patience) {
+    state.history.push_back(record);
+    ++state.epochs_done;
+    if (!validated || record.validation_accuracy >= state.best_validation_accuracy) {
+        state.best_validation_accuracy = record.validation_accuracy;
+        state.best_parameters = state.parameters;
+        state.epochs_without_improvement = 0;
+    } else if (++state.epochs_without_improvement >= patience && patience > 0) {
+        state.stopped_early = true;
+    }
+}
+
 }  // namespace
 
 Trainer::Trainer(Model& model, TrainSettings settings) : model_(model), settings_(std::move(settings)) {
@@ -105,20 +168,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
         for (std::size_t first = 0; first < order.size(); first += static_cast<std::size_t>(settings_.batch_size)) {
             const int batch = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(settings_.batch_size), order.size() - first));
             const int chunks = (batch + chunk - 1) / chunk;
-            Conditions cond = settings_.conditions;
-            const auto step = static_cast<std::uint32_t>(state.adam.steps);
-            if (settings_.new_chip_per_step) cond.chip = step + 1;
-            if (settings_.max_shift_px > 0 || settings_.max_rotation_rad > 0.0) {
-                core::RandomStream rng(settings_.seed, core::StreamKind::training, step, 1);
-                cond.misalignment.assign(static_cast<std::size_t>(layers), {});
-                for (auto& m : cond.misalignment) {
-                    const int span = 2 * settings_.max_shift_px + 1;
-                    m.shift_x_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings_.max_shift_px;
-                    m.shift_y_px = static_cast<int>(rng.next_u32() % static_cast<std::uint32_t>(span)) - settings_.max_shift_px;
-                    m.rotation_rad = settings_.max_rotation_rad * (2.0 * rng.uniform() - 1.0);
-                }
-            }
-            model_.prepare(state.parameters, cond);
+            model_.prepare(state.parameters, step_conditions(settings_, layers, static_cast<std::uint32_t>(state.adam.steps)));
             parallel_for(chunks, threads, [&](int c, int thread) {
                 auto& g = chunk_gradient[static_cast<std::size_t>(c)];
                 std::fill(g.begin(), g.end(), 0.0);
@@ -130,21 +180,8 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
                     const int label = data.labels[static_cast<std::size_t>(index)];
                     const FrameKey frame{static_cast<std::uint32_t>(static_cast<std::size_t>(epoch) * order.size() + position), true};
                     auto& z = logits[static_cast<std::size_t>(thread)];
-                    std::span<const float> image = data.image(index);
-                    if (settings_.augment_shift_px > 0) {
-                        auto& buffer = shifted[static_cast<std::size_t>(thread)];
-                        datasets::shift_image(image, data.rows, data.cols,
-                                              datasets::random_shift(settings_.seed, frame.frame, settings_.augment_shift_px), buffer);
-                        image = buffer;
-                    }
-                    if (settings_.augment_distortion.active()) {
-                        auto& buffer = distorted[static_cast<std::size_t>(thread)];
-                        datasets::distort_image(image, data.rows, data.cols,
-                                                datasets::random_distortion(settings_.augment_distortion, settings_.seed, frame.frame,
-                                                                            data.rows, data.cols),
-                                                buffer);
-                        image = buffer;
-                    }
+                    const std::span<const float> image = presented_image(settings_, data, index, frame.frame, shifted[static_cast<std::size_t>(thread)],
+                                                                         distorted[static_cast<std::size_t>(thread)]);
                     l += model_.loss(image, label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
                     ok += argmax(z) == label ? 1.0 : 0.0;
                 }
@@ -159,15 +196,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
                 correct += chunk_correct[static_cast<std::size_t>(c)];
             }
             for (double& g : gradient) g /= batch;  // mean loss over the batch
-            // A non-finite gradient would make every parameter NaN at this step and every
-            // checkpoint after it; stop with the reason instead, the last checkpoint intact.
-            for (std::size_t i = 0; i < n_params; ++i)
-                if (!std::isfinite(gradient[i]))
-                    throw TrainingDiverged("training diverged: step " + std::to_string(state.adam.steps + 1) + " (epoch " +
-                                           std::to_string(epoch + 1) + ") has a non-finite gradient (parameter " + std::to_string(i) +
-                                           "); likely causes: a learning rate too high for this design (train.learning_rate), or "
-                                           "a signal outside the simulation's numerical range (the light level, the distances or "
-                                           "the number of layers)");
+            require_finite(gradient, state.adam.steps + 1, epoch + 1);
             adam_step(state.parameters, gradient, lr, model_.blocks(), settings_.adam, state.adam);
             done += static_cast<std::size_t>(batch);
             if (progress) {
@@ -187,17 +216,7 @@ void Trainer::train(const datasets::Dataset& data, std::span<const int> train_in
             record.validation_accuracy = v.accuracy;
         }
         record.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-        state.history.push_back(record);
-        ++state.epochs_done;
-        // Ties go to the later epoch: at equal validation accuracy the more trained
-        // parameters are kept (a small validation set saturates early).
-        if (validation_indices.empty() || record.validation_accuracy >= state.best_validation_accuracy) {
-            state.best_validation_accuracy = record.validation_accuracy;
-            state.best_parameters = state.parameters;
-            state.epochs_without_improvement = 0;
-        } else if (++state.epochs_without_improvement >= settings_.early_stopping_patience && settings_.early_stopping_patience > 0) {
-            state.stopped_early = true;
-        }
+        finish_epoch(state, record, !validation_indices.empty(), settings_.early_stopping_patience);
         if (epoch_done) epoch_done(state);
     }
 }

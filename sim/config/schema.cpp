@@ -74,16 +74,18 @@ const std::string paper_methods = paper + ", Methods";
 const std::string assumed = "assumed";
 const std::string calibrated = "assumed, calibrated to the published 74.8 POPS/W (see docs/energy.md)";
 
-}  // namespace
-
-Schema accel_schema() {
-    return Schema({
+// One function per section, in the order of docs/config.md.
+std::vector<KeySpec> design_keys() {
+    return {
         choice("design.architecture", "accel", {"accel", "digital", "d2nn"},
                "the chain simulated: photonic-analog ACCEL chip, detect-then-compute (image sensor, ADC, digital MACs), or an "
                "all-optical diffractive network read out by class regions",
                "ACCEL"),
-        integer("design.seed", 1, 0, 9.0e15, "master random seed (chip, frame and training streams derive from it)", "-"),
+        integer("design.seed", 1, 0, 9.0e15, "master random seed (chip, frame and training streams derive from it)", "-")};
+}
 
+std::vector<KeySpec> optics_keys() {
+    return {
         real("optics.wavelength_nm", 532.0, 200.0, 20000.0, "vacuum wavelength of the coherent source (nm)", paper_methods),
         integer("optics.mask_pixels", 400, 1, 16384, "phase-mask pixels per side; the image fills this input window",
                 "inferred from 4.6 POPS with 2·N_in·N_pd ops per 72 ns frame (DESIGN.md §9)"),
@@ -104,18 +106,27 @@ Schema accel_schema() {
                 "ACCEL's code: the image fills the input plane"),
         choice("optics.encoding", "amplitude", {"amplitude", "intensity"},
                "how the image drives the input field: amplitude = value, or intensity = value (amplitude = sqrt)",
-               paper_methods + ": amplitude SLM"),
+               paper_methods + ": amplitude SLM")};
+}
 
+std::vector<KeySpec> light_keys() {
+    return {
         positive("light.energy_density_fJ_per_um2", 0.14, 1e12,
-                 "optical energy per frame per unit area at the input plane (fJ/µm²)", paper + ": robust down to 0.14 fJ/µm²"),
+                 "optical energy per frame per unit area at the input plane (fJ/µm²)", paper + ": robust down to 0.14 fJ/µm²")};
+}
 
+std::vector<KeySpec> detector_keys() {
+    return {
         integer("detector.rows", 32, 1, 4096, "photodiode rows", paper_methods),
         integer("detector.cols", 32, 1, 4096, "photodiode columns", paper_methods),
         positive("detector.pitch_um", 35.0, 1e5, "photodiode pitch (µm)", paper_methods),
         real("detector.fill_factor", 0.0914, 0.0, 1.0, "active fraction of each photodiode cell", paper_methods, true),
         real("detector.centre_x_um", 0.0, -1e5, 1e5, "array centre offset along x (µm)", "-"),
-        real("detector.centre_y_um", 0.0, -1e5, 1e5, "array centre offset along y (µm)", "-"),
+        real("detector.centre_y_um", 0.0, -1e5, 1e5, "array centre offset along y (µm)", "-")};
+}
 
+std::vector<KeySpec> photodiode_keys() {
+    return {
         real("photodiode.quantum_efficiency", 0.6, 0.0, 1.0, "electrons per incident photon",
              assumed + ": typical of an n-well photodiode in 180 nm CMOS at 532 nm", true),
         real("photodiode.dark_current_fA", 1.0, 0.0, 1e9, "dark current per photodiode (fA)", assumed + ": small-area 180 nm CMOS photodiode"),
@@ -123,8 +134,11 @@ Schema accel_schema() {
         real("photodiode.reset_swing_V", 1.0, 0.0, 100.0, "voltage the photodiode node is reset through each frame (V)", assumed),
         real("photodiode.shunt_resistance_ohm", inf, 0.0, inf, "shunt resistance giving Johnson noise; inf for none (ohm)",
              "ACCEL integrates charge on capacitors: no resistor", true),
-        positive("photodiode.temperature_K", 300.0, 1000.0, "operating temperature (K)", assumed + ": room temperature"),
+        positive("photodiode.temperature_K", 300.0, 1000.0, "operating temperature (K)", assumed + ": room temperature")};
+}
 
+std::vector<KeySpec> eac_keys() {
+    return {
         integer("eac.outputs", 10, 1, 4096, "outputs (classes) of the compute array", paper + ": 10 classes"),
         integer("eac.output_lines", 10, 1, 4096, "physical output channels (± line pairs); fewer than outputs means sequential passes",
                 assumed + ": one pair per class"),
@@ -136,8 +150,11 @@ Schema accel_schema() {
         real("eac.weight_path_sigma", 0.005, 0.0, 0.5, "per-chip relative mismatch of each weight switch path", assumed, false, true),
         real("eac.line_capacitance_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of line capacitance", assumed, false, true),
         real("eac.comparator_offset_mV", 1.0, 0.0, 1e4, "standard deviation of the fixed comparator offset (mV)", assumed),
-        real("eac.comparator_energy_fJ", 100.0, 0.0, 1e9, "energy of one comparison (fJ)", assumed + ": dynamic comparator in 180 nm"),
+        real("eac.comparator_energy_fJ", 100.0, 0.0, 1e9, "energy of one comparison (fJ)", assumed + ": dynamic comparator in 180 nm")};
+}
 
+std::vector<KeySpec> chip_keys() {
+    return {
         positive("chip.analog_supply_V", 1.8, 100.0, "analog supply; computing lines clip at it (V)", paper_methods),
         positive("chip.controller_supply_V", 1.0, 100.0, "controller and SRAM supply (V)", paper_methods),
         positive("chip.frame_time_ns", 72.0, 1e12, "time per frame: integration plus read-out (ns)", paper + ": 72 ns per frame"),
@@ -154,8 +171,11 @@ Schema accel_schema() {
                  "PyTorch peer (shared/peers/torch_d2nn.py): n/10 pixels = 20 × 36 µm"),
         positive("d2nn.region_span_um", 5400.0, 1e7,
                  "side of the square the ten 3-4-3 class regions are spread over (µm); needs 5·side ≤ span ≤ mask window",
-                 "assumed: three quarters of the 7.2 mm d2nn-5layer window"),
+                 "assumed: three quarters of the 7.2 mm d2nn-5layer window")};
+}
 
+std::vector<KeySpec> digital_keys() {
+    return {
         integer("digital.sensor_pixels", 160000, 1, 1e9, "image-sensor pixels (the same input window as the mask)", "same input as optics.mask_pixels²"),
         real("digital.quantum_efficiency", 0.6, 0.0, 1.0, "sensor quantum efficiency", assumed + ": as the photodiodes", true),
         real("digital.read_noise_e", 2.0, 0.0, 1e6, "read noise (e⁻ rms)", assumed + ": a modern CMOS image sensor"),
@@ -169,8 +189,11 @@ Schema accel_schema() {
         real("digital.weight_fetch_energy_pJ", 0.0, 0.0, 1e9, "energy to fetch one weight from memory (pJ)", assumed + ": weights held in registers"),
         real("digital.exposure_time_ns", 72.0, 0.0, 1e15, "exposure time (ns)", "same frame time as the ACCEL chip"),
         positive("digital.readout_rate_Mpixel_per_s", 100.0, 1e9, "sensor read-out rate (Mpixel/s)", assumed),
-        positive("digital.throughput_GMAC_per_s", 1000.0, 1e12, "throughput of the digital classifier (GMAC/s)", assumed + ": a 1 TMAC/s accelerator"),
+        positive("digital.throughput_GMAC_per_s", 1000.0, 1e12, "throughput of the digital classifier (GMAC/s)", assumed + ": a 1 TMAC/s accelerator")};
+}
 
+std::vector<KeySpec> data_keys() {
+    return {
         choice("data.dataset", "fashion-mnist", {"fashion-mnist", "mnist", "synthetic"},
                "image set to train and test on (28×28, values in [0, 1])", paper + ": Fashion-MNIST"),
         text("data.fashion_mnist_dir", std::string(datasets::fashion_mnist_default_dir),
@@ -184,8 +207,11 @@ Schema accel_schema() {
                 "test images: 0 for the full official test split, else its first N (quick runs; reported as a subset)", "-"),
         integer("data.synthetic_classes", 4, 2, 6, "classes of the synthetic shape set (square, ring, bar, cross, triangle, ×)", "-"),
         integer("data.synthetic_train", 2000, 1, 1e7, "images in the synthetic training split", "-"),
-        integer("data.synthetic_test", 1000, 1, 1e7, "images in the synthetic test split", "-"),
+        integer("data.synthetic_test", 1000, 1, 1e7, "images in the synthetic test split", "-")};
+}
 
+std::vector<KeySpec> train_keys() {
+    return {
         integer("train.epochs", 5, 0, 1e6, "passes over the training images", assumed),
         integer("train.batch_size", 32, 1, 1e6, "images per optimisation step", assumed),
         positive("train.learning_rate", 0.01, 1e3, "Adam learning rate of the first epoch", "Kingma & Ba, ICLR 2015; assumed"),
@@ -224,8 +250,11 @@ Schema accel_schema() {
         integer("train.threads", 0, 0, 1024, "threads for training and evaluation; 0 for all cores (results do not depend on it)", "-"),
         integer("train.chunk_images", 4, 1, 1e6,
                 "images per deterministic partial gradient sum (fixes the summation order, so results do not depend on threads)",
-                assumed),
+                assumed)};
+}
 
+std::vector<KeySpec> eval_keys() {
+    return {
         integer("eval.chips", 10, 1, 1e6, "simulated chips the test accuracy is averaged over (mean ± 95 % interval)", "-"),
         boolean("eval.noise", true, "per-frame noise (shot, dark, thermal, reset) in the chip evaluation", "-"),
         boolean("eval.fixed_pattern", true, "per-chip mismatch and comparator offsets in the chip evaluation", "-"),
@@ -233,8 +262,17 @@ Schema accel_schema() {
              "ACCEL's code: 0.26π; default off"),
         integer("eval.shift_px", 0, -1024, 1024, "lateral shift of every mask along x in the chip evaluation (px)",
                 "ACCEL's code: 1 px; default off"),
-        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off"),
-    });
+        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off")};
+}
+}  // namespace
+
+Schema accel_schema() {
+    std::vector<KeySpec> keys;
+    for (auto section : {design_keys, optics_keys, light_keys, detector_keys, photodiode_keys, eac_keys, chip_keys, digital_keys, data_keys, train_keys, eval_keys}) {
+        std::vector<KeySpec> part = section();
+        keys.insert(keys.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    }
+    return Schema(std::move(keys));
 }
 
 }  // namespace accel::sim
