@@ -66,18 +66,18 @@ ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double
     return q;
 }
 
-void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, bool noisy, bool training, std::span<const double> power_W,
+void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> power_W,
                      core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean) {
     const double electrons_per_W = mean_signal_e(p, 1.0);
-    const double dark = noisy && noise.dark ? mean_dark_e(p) : 0.0;
+    const double dark = sampling != ChargeSampling::noise_free && noise.dark ? mean_dark_e(p) : 0.0;
     for (std::size_t k = 0; k < power_W.size(); ++k) {
         const double mean = electrons_per_W * power_W[k] + dark;
         double q = mean, dq = 1.0;
-        if (noisy && training) {
+        if (sampling == ChargeSampling::reparameterised) {
             const ReparameterisedCharge sampled = reparameterised_charge_e(p, mean, dark, noise, frame);
             q = sampled.charge_e;
             dq = sampled.dcharge_dmean;
-        } else if (noisy) {
+        } else if (sampling == ChargeSampling::exact) {
             q = photodiode_charge_e(p, power_W[k], noise, frame);
         }
         charge_e[k] = q;

@@ -64,11 +64,17 @@ struct ReparameterisedCharge {
 [[nodiscard]] ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double mean_e, double dark_e,
                                                              const NoiseSwitches& noise, core::RandomStream& frame);
 
-// The charges of one frame's photodiodes (or detector regions) from their powers: noise-free
-// (the means, κ·P), drawn exactly (photodiode_charge_e) when `noisy`, or reparameterised
-// (reparameterised_charge_e) when `noisy` and `training`; `dcharge_dmean` gets ∂Q/∂μ (1 unless
-// reparameterised). Every model with photodiodes draws its charges here, in this order.
-void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, bool noisy, bool training, std::span<const double> power_W,
+// How the charges of a frame are drawn: the noise-free means (no draw), exact counts
+// (photodiode_charge_e, as the chip integrates), or the reparameterised Gaussian form
+// (reparameterised_charge_e, which noise-aware training differentiates through).
+enum class ChargeSampling { noise_free, exact, reparameterised };
+
+// The charges (electrons) of one frame's photodiodes or detector regions from their powers
+// (W), drawn from `frame` in that order; `dcharge_dmean` gets ∂Q/∂μ (1 unless
+// reparameterised), with the mean μ_k = κ·P_k + μ_dark, κ = mean_signal_e(p, 1 W) and the
+// dark electrons only when drawing with `noise.dark` on. The read-outs of the diffractive
+// models all take their charges from here, so they share one noise model.
+void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> power_W,
                      core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean);
 
 }  // namespace accel::analog

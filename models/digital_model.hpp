@@ -34,6 +34,9 @@ public:
                 std::span<double> gradient) const override;
     [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const override;
 
+    // No masks, no compute array, no detector plane: the Model defaults of mask_phases_rad(),
+    // mask_side_px(), sram_weights() and detector_intensity_W_per_m2() (empty, 0, nullopt) hold.
+
     [[nodiscard]] const DigitalModelSpec& spec() const { return spec_; }
 
 private:

@@ -7,7 +7,6 @@
 // binarised weights, the simulated chip, ...); then loss() for many images in parallel,
 // each thread with its own Workspace. loss() never writes to the model.
 
-#include <complex>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -51,14 +50,6 @@ struct SramWeights {
     std::vector<std::int8_t> values;
 };
 
-// |u|² of every sample of a field.
-template <class Real>
-[[nodiscard]] std::vector<double> intensity_of(std::span<const std::complex<Real>> field) {
-    std::vector<double> intensity(field.size());
-    for (std::size_t i = 0; i < field.size(); ++i) intensity[i] = std::norm(std::complex<double>(field[i]));
-    return intensity;
-}
-
 class ModelWorkspace {
 public:
     virtual ~ModelWorkspace() = default;
@@ -99,7 +90,8 @@ public:
     [[nodiscard]] virtual int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const;
 
     // What result files and snapshots show of a prepared model; empty or nullopt where the
-    // model has no such part, so that callers need not know the concrete model.
+    // model has no such part, so that callers need not know the concrete model (the
+    // diffractive skeleton implements the mask and detector views, the ACCEL read-out the SRAM).
     [[nodiscard]] virtual std::vector<std::vector<double>> mask_phases_rad() const { return {}; }  // per mask, n×n, as fabricated
     [[nodiscard]] virtual int mask_side_px() const { return 0; }                                    // 0 without masks
     [[nodiscard]] virtual std::optional<SramWeights> sram_weights() const { return std::nullopt; }  // the EAC's weights

@@ -60,23 +60,7 @@ void PhaseMasks<Real>::add_gradient(const std::vector<std::vector<double>>& phas
     }
 }
 
-template <class Real>
-void intensity_backward(const Eigen::SparseMatrix<double, Eigen::RowMajor>& overlap, std::span<const double> dloss_dpower,
-                        std::span<const std::complex<Real>> field, std::vector<double>& dloss_dintensity,
-                        std::vector<std::complex<Real>>& gradient_field) {
-    std::fill(dloss_dintensity.begin(), dloss_dintensity.end(), 0.0);
-    for (Eigen::Index k = 0; k < overlap.outerSize(); ++k)
-        for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(overlap, k); it; ++it)
-            dloss_dintensity[static_cast<std::size_t>(it.col())] += it.value() * dloss_dpower[static_cast<std::size_t>(k)];
-    for (std::size_t p = 0; p < gradient_field.size(); ++p)
-        gradient_field[p] = static_cast<Real>(2.0 * dloss_dintensity[p]) * field[p];
-}
-
 template class PhaseMasks<float>;
 template class PhaseMasks<double>;
-template void intensity_backward<float>(const Eigen::SparseMatrix<double, Eigen::RowMajor>&, std::span<const double>,
-                                        std::span<const std::complex<float>>, std::vector<double>&, std::vector<std::complex<float>>&);
-template void intensity_backward<double>(const Eigen::SparseMatrix<double, Eigen::RowMajor>&, std::span<const double>,
-                                         std::span<const std::complex<double>>, std::vector<double>&, std::vector<std::complex<double>>&);
 
 }  // namespace accel::models

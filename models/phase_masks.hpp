@@ -1,13 +1,10 @@
 #pragma once
-// What the diffractive models share: turning phase parameters into the masks the light
-// actually meets (wrapped, quantised, with fabrication error and misalignment), sending
-// phase gradients back to the parameters, and the backward pass of intensity detection.
+// Turning phase parameters into the masks the light actually meets (wrapped, quantised, with
+// fabrication error and misalignment), and sending phase gradients back to the parameters.
 
 #include <complex>
 #include <span>
 #include <vector>
-
-#include <Eigen/SparseCore>
 
 #include "accel/models/model.hpp"
 #include "accel/optics/grid.hpp"
@@ -37,11 +34,5 @@ private:
     std::vector<std::vector<std::complex<Real>>> transmission_;
     std::vector<std::vector<int>> source_pixel_;  // per mask; empty when aligned
 };
-
-// Backward pass of P_k = Σ_p A_kp·|u_p|²: ∂L/∂I_p = Σ_k A_kp·∂L/∂P_k and g_u = 2·(∂L/∂I)·u.
-template <class Real>
-void intensity_backward(const Eigen::SparseMatrix<double, Eigen::RowMajor>& overlap, std::span<const double> dloss_dpower,
-                        std::span<const std::complex<Real>> field, std::vector<double>& dloss_dintensity,
-                        std::vector<std::complex<Real>>& gradient_field);
 
 }  // namespace accel::models

@@ -97,7 +97,22 @@ void DetectorIntegrator::integrate(const std::complex<Real>* field, double* powe
     }
 }
 
+template <class Real>
+void DetectorIntegrator::intensity_backward(std::span<const std::complex<Real>> field, std::span<const double> dloss_dpower,
+                                            std::span<double> dloss_dintensity, std::span<std::complex<Real>> gradient_field) const {
+    std::fill(dloss_dintensity.begin(), dloss_dintensity.end(), 0.0);
+    for (Eigen::Index k = 0; k < overlap_.outerSize(); ++k)
+        for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(overlap_, k); it; ++it)
+            dloss_dintensity[static_cast<std::size_t>(it.col())] += it.value() * dloss_dpower[static_cast<std::size_t>(k)];
+    for (std::size_t p = 0; p < gradient_field.size(); ++p)
+        gradient_field[p] = static_cast<Real>(2.0 * dloss_dintensity[p]) * field[p];
+}
+
 template void DetectorIntegrator::integrate<float>(const std::complex<float>*, double*) const;
 template void DetectorIntegrator::integrate<double>(const std::complex<double>*, double*) const;
+template void DetectorIntegrator::intensity_backward<float>(std::span<const std::complex<float>>, std::span<const double>, std::span<double>,
+                                                            std::span<std::complex<float>>) const;
+template void DetectorIntegrator::intensity_backward<double>(std::span<const std::complex<double>>, std::span<const double>,
+                                                             std::span<double>, std::span<std::complex<double>>) const;
 
 }  // namespace accel::optics

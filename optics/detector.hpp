@@ -3,6 +3,7 @@
 // pixels with exact fractional overlap through a sparse matrix built once.
 
 #include <complex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,16 @@ public:
     // power_W[k] = Σ_p overlap(k,p)·|u_p|², u in sqrt(W)/m on the grid (n×n, row-major).
     template <class Real>
     void integrate(const std::complex<Real>* field, double* power_W) const;
+
+    // The backward pass of integrate(), its partner as a propagator's adjoint is of its
+    // forward: from ∂L/∂P_k of a real loss L, ∂L/∂I_p = Σ_k overlap(k,p)·∂L/∂P_k into
+    // `dloss_dintensity` (I_p = |u_p|²), and the field gradient g_p = 2·∂L/∂u_p* =
+    // 2·(∂L/∂I_p)·u_p into `gradient_field` (Wirtinger calculus, ∂|u|²/∂u* = u; the convention
+    // g = 2·∂L/∂u* makes δL = Re Σ conj(g)·δu, docs/physics.md). Spans of grid size, except
+    // dloss_dpower (one per area).
+    template <class Real>
+    void intensity_backward(std::span<const std::complex<Real>> field, std::span<const double> dloss_dpower,
+                            std::span<double> dloss_dintensity, std::span<std::complex<Real>> gradient_field) const;
 
 private:
     Grid grid_;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "accel/core/constants.hpp"
@@ -171,7 +172,7 @@ TEST_CASE("Photodiode parameters out of range are rejected", "[unit][photodiode]
 
 TEST_CASE("The reparameterised training charge has the variance of the switched-on terms, dark shot noise included", "[unit][photodiode]") {
     PhotodiodeParams p;
-    p.dark_current_A = 1e-12;  // 1 pA over the integration: a dark count of a few hundred electrons
+    p.dark_current_A = 1e-9;  // 1 nA over the 62 ns integration: a dark count of 387 electrons
     p.shunt_resistance_ohm = 1e9;
     const double dark = mean_dark_e(p), signal = 2000.0, mean = signal + dark;
     const auto sample = [&](const NoiseSwitches& noise, double mean_e, double dark_e) {
@@ -205,4 +206,43 @@ TEST_CASE("The reparameterised training charge has the variance of the switched-
     const ReparameterisedCharge none = reparameterised_charge_e(p, mean, 0.0, NoiseSwitches::none(), s);
     CHECK(none.charge_e == mean);
     CHECK(none.dcharge_dmean == 1.0);
+}
+
+TEST_CASE("A frame's charges are the single-photodiode samplers' draws, in detector order", "[unit][photodiode]") {
+    PhotodiodeParams p;
+    p.dark_current_A = 1e-12;
+    p.shunt_resistance_ohm = 1e9;
+    const NoiseSwitches noise;  // every term on
+    const std::vector<double> power_W = {0.0, 1e-13, 3e-12, 2.5e-11, 0.0, 7e-12};
+    const double electrons_per_W = mean_signal_e(p, 1.0), dark = mean_dark_e(p);
+    const auto draw = [&](ChargeSampling sampling) {
+        RandomStream s(5, StreamKind::frame, 1, 9);
+        std::vector<double> q(power_W.size()), dq(power_W.size());
+        frame_charges_e(p, noise, sampling, power_W, s, q, dq);
+        return std::pair{q, dq};
+    };
+    SECTION("noise-free: the means, no dark electrons") {
+        const auto [q, dq] = draw(ChargeSampling::noise_free);
+        for (std::size_t k = 0; k < power_W.size(); ++k) {
+            CHECK(q[k] == electrons_per_W * power_W[k]);
+            CHECK(dq[k] == 1.0);
+        }
+    }
+    SECTION("exact: photodiode_charge_e per photodiode") {
+        const auto [q, dq] = draw(ChargeSampling::exact);
+        RandomStream s(5, StreamKind::frame, 1, 9);
+        for (std::size_t k = 0; k < power_W.size(); ++k) {
+            CHECK(q[k] == photodiode_charge_e(p, power_W[k], noise, s));
+            CHECK(dq[k] == 1.0);
+        }
+    }
+    SECTION("reparameterised: reparameterised_charge_e of μ = κ·P + dark, with its derivative") {
+        const auto [q, dq] = draw(ChargeSampling::reparameterised);
+        RandomStream s(5, StreamKind::frame, 1, 9);
+        for (std::size_t k = 0; k < power_W.size(); ++k) {
+            const ReparameterisedCharge expected = reparameterised_charge_e(p, electrons_per_W * power_W[k] + dark, dark, noise, s);
+            CHECK(q[k] == expected.charge_e);
+            CHECK(dq[k] == expected.dcharge_dmean);
+        }
+    }
 }

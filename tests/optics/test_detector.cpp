@@ -219,3 +219,56 @@ TEST_CASE("Photodiode arrays and detector areas are validated", "[unit][detector
     CHECK_THROWS_AS(photodiode_areas(a), std::invalid_argument);
     CHECK_THROWS_AS(DetectorIntegrator(Grid{16, 1e-6}, {{"empty", 1e-6, 1e-6, 0.0, 1e-6}}), std::invalid_argument);
 }
+
+// The backward pass of the integration is its gradient: for L = Σ_k c_k·P_k(u), δL must equal
+// Re Σ_p conj(g_p)·δu_p with g = 2·∂L/∂u*. L is a quadratic form in u, so central differences
+// are exact but for rounding, whatever the step.
+TEST_CASE("The intensity backward pass is the gradient of the detector powers", "[unit][detector][gradient]") {
+    const Grid grid{24, 2e-6};
+    PhotodiodeArray array{3, 3, 12e-6, 0.5, 0.7e-6, -0.4e-6};  // active squares cut pixels at fractions
+    const DetectorIntegrator integrator(grid, photodiode_areas(array));
+    std::mt19937_64 rng(23);
+    std::normal_distribution<double> normal;
+    std::vector<std::complex<double>> field(grid.size()), direction(grid.size());
+    for (auto& u : field) u = {normal(rng), normal(rng)};
+    for (auto& d : direction) d = {normal(rng), normal(rng)};
+    std::vector<double> weight(static_cast<std::size_t>(integrator.count()));
+    for (double& c : weight) c = normal(rng);
+
+    std::vector<double> dloss_dintensity(grid.size());
+    std::vector<std::complex<double>> gradient(grid.size());
+    integrator.intensity_backward<double>(field, weight, dloss_dintensity, gradient);
+
+    // ∂L/∂I_p = Σ_k overlap(k,p)·c_k.
+    const auto& w = integrator.overlap_m2();
+    std::vector<double> expected(grid.size(), 0.0);
+    for (Eigen::Index k = 0; k < w.outerSize(); ++k)
+        for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(w, k); it; ++it)
+            expected[static_cast<std::size_t>(it.col())] += it.value() * weight[static_cast<std::size_t>(k)];
+    double worst = 0.0, scale = 0.0;
+    for (std::size_t p = 0; p < grid.size(); ++p) {
+        worst = std::max(worst, std::abs(dloss_dintensity[p] - expected[p]));
+        scale = std::max(scale, std::abs(expected[p]));
+    }
+    CHECK(within(Tolerance{"intensity_gradient", 0.0, 1e-14, "the same sums in the same order"}, worst, scale));
+
+    const auto loss = [&](double step) {
+        std::vector<std::complex<double>> u(field);
+        for (std::size_t p = 0; p < u.size(); ++p) u[p] += step * direction[p];
+        std::vector<double> power(weight.size());
+        integrator.integrate(u.data(), power.data());
+        double l = 0.0;
+        for (std::size_t k = 0; k < power.size(); ++k) l += weight[k] * power[k];
+        return l;
+    };
+    const double h = 1e-3;
+    const double finite_difference = (loss(h) - loss(-h)) / (2.0 * h);
+    double analytic = 0.0, magnitude = 0.0;  // magnitude: Σ|terms|, the scale rounding refers to
+    for (std::size_t p = 0; p < grid.size(); ++p) {
+        const double term = (std::conj(gradient[p]) * direction[p]).real();
+        analytic += term;
+        magnitude += std::abs(term);
+    }
+    CHECK(within(Tolerance{"intensity_backward_fd", 0.0, 1e-9, "central differences of a quadratic form: rounding only"},
+                 finite_difference - analytic, magnitude));
+}
