@@ -8,35 +8,32 @@
 namespace accel::sim {
 namespace {
 
-std::unique_ptr<models::Model> make_accel(const RunDescription& run, optics::PropagationCache<float>& cache, const datasets::Dataset& shape) {
-    models::AccelModelSpec s;
+// What the ACCEL and D2NN models share: optics, image shape, encoding, photodiodes.
+void fill_diffractive(const RunDescription& run, const datasets::Dataset& shape, models::DiffractiveSpec& s) {
     s.optics = run.optics.stage;
     s.image_rows = shape.rows;
     s.image_cols = shape.cols;
     s.input_window_px = run.optics.input_window_px;
     s.encoding = run.optics.encoding;
     s.phase_bits = run.optics.phase_bits;
-    s.detector = run.detector.photodiodes;
     s.photodiode = run.photodiode;
-    s.eac = run.compute_array;  // inputs = rows·cols
     s.noise = analog::NoiseSwitches{};  // every term on; Conditions switch them per run
     s.phase_learning_rate_scale = run.training.phase_learning_rate_scale;
+}
+
+std::unique_ptr<models::Model> make_accel(const RunDescription& run, optics::PropagationCache<float>& cache, const datasets::Dataset& shape) {
+    models::AccelModelSpec s;
+    fill_diffractive(run, shape, s);
+    s.detector = run.detector.photodiodes;
+    s.eac = run.compute_array;  // inputs = rows·cols
     s.weight_learning_rate_scale = run.training.weight_learning_rate_scale;
     return std::make_unique<models::AccelModel<float>>(s, cache);
 }
 
 std::unique_ptr<models::Model> make_d2nn(const RunDescription& run, optics::PropagationCache<float>& cache, const datasets::Dataset& shape) {
     models::D2nnModelSpec s;
-    s.optics = run.optics.stage;
-    s.image_rows = shape.rows;
-    s.image_cols = shape.cols;
-    s.input_window_px = run.optics.input_window_px;
-    s.encoding = run.optics.encoding;
-    s.phase_bits = run.optics.phase_bits;
+    fill_diffractive(run, shape, s);
     s.regions = run.detector.class_regions;
-    s.photodiode = run.photodiode;
-    s.noise = analog::NoiseSwitches{};
-    s.phase_learning_rate_scale = run.training.phase_learning_rate_scale;
     return std::make_unique<models::D2nnModel<float>>(s, cache);
 }
 
