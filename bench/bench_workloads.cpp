@@ -25,7 +25,9 @@
 #include "accel/datasets/dataset.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/sim/config/config.hpp"
-#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/run/conditions.hpp"
+#include "accel/sim/run/model_construction.hpp"
 #include "accel/sim/config/schema.hpp"
 
 namespace {
@@ -56,6 +58,7 @@ const sim::Schema& schema() {
 // A preset with overrides, a model built from it, and `count` random images of `side` px.
 struct Workload {
     sim::Config config;
+    sim::RunDescription run;
     optics::PropagationCache<float> cache;
     datasets::Dataset images;
     std::unique_ptr<models::Model> model;
@@ -63,8 +66,9 @@ struct Workload {
 
     Workload(const std::string& preset, std::vector<std::string> overrides, int side, int count)
         : config(sim::Config::load(schema(), {preset, std::nullopt, std::move(overrides)})),
+          run(sim::describe_run(config)),
           images(random_images(count, side, 10)),
-          model(sim::make_model(config, cache, images)),
+          model(sim::make_model(run, cache, images)),
           indices(static_cast<std::size_t>(count)) {
         std::iota(indices.begin(), indices.end(), 0);
     }
@@ -78,9 +82,9 @@ std::vector<std::string> d2nn_overrides(int threads) {
 void BM_D2nnInference(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     Workload w("d2nn-5layer", d2nn_overrides(threads), 200, batch);
-    models::Trainer trainer(*w.model, sim::train_settings(w.config));
+    models::Trainer trainer(*w.model, w.run.training.settings);
     const auto parameters = w.model->initial_parameters(1);
-    const auto clean = sim::conditions_for(w.config, sim::Purpose::noise_free);
+    const auto clean = sim::conditions_for(w.run, sim::Purpose::noise_free);
     for (auto _ : state) {
         const auto result = trainer.evaluate(w.images, w.indices, parameters, clean, false);
         benchmark::DoNotOptimize(result.accuracy);
@@ -95,7 +99,7 @@ constexpr int steps_per_call = 8;
 void BM_D2nnTrainStep(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     Workload w("d2nn-5layer", d2nn_overrides(threads), 200, batch * steps_per_call);
-    auto settings = sim::train_settings(w.config);
+    auto settings = w.run.training.settings;
     settings.epochs = 1;
     models::Trainer trainer(*w.model, settings);
     auto state0 = trainer.initial_state();
@@ -115,13 +119,13 @@ void BM_AnalogStageBatch(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     Workload w("accel-2023", {"train.threads = " + std::to_string(threads)}, 28, batch);
     const auto parameters = w.model->initial_parameters(1);
-    w.model->prepare(parameters, sim::conditions_for(w.config, sim::Purpose::noise_free));
+    w.model->prepare(parameters, sim::conditions_for(w.run, sim::Purpose::noise_free));
     const std::size_t width = w.model->optical_output_size();
     std::vector<double> optical(batch * width);
     auto ws = w.model->make_workspace();
     for (int i = 0; i < batch; ++i)
         w.model->optical_output(w.images.image(i), *ws, std::span<double>(optical.data() + static_cast<std::size_t>(i) * width, width));
-    w.model->prepare(parameters, sim::conditions_for(w.config, sim::Purpose::chip_test, sim::first_evaluation_chip));
+    w.model->prepare(parameters, sim::conditions_for(w.run, sim::Purpose::chip_test, sim::first_evaluation_chip));
     std::vector<std::unique_ptr<models::ModelWorkspace>> workspaces;
     for (int t = 0; t < threads; ++t) workspaces.push_back(w.model->make_workspace());
     std::vector<int> predicted(batch);

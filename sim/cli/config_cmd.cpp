@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "accel/sim/cli/config_options.hpp"
-#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
@@ -61,7 +61,7 @@ void add_config(CLI::App& app, const Invocation&) {
             return;
         }
         const Config c = load_config(schema, opt->config);
-        check_consistency(c);  // what a run would reject, `config` rejects too
+        (void)describe_run(c);  // what a run would reject, `config` rejects too
         std::cout << c.to_toml();
     });
 }

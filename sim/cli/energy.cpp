@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/config/model_config.hpp"
 #include "accel/sim/io/provenance.hpp"
 #include "accel/sim/io/results.hpp"
 #include "accel/sim/config/schema.hpp"
@@ -13,7 +13,7 @@
 namespace accel::sim::cli {
 namespace {
 
-void print_report(const analog::EnergyReport& r, const Config& c) {
+void print_report(const analog::EnergyReport& r, const RunDescription& run) {
     std::printf("%s\n", r.design.c_str());
     std::printf("  %-30s %14s %9s\n", "component", "energy/frame", "share");
     for (const auto& comp : r.components) {
@@ -21,8 +21,8 @@ void print_report(const analog::EnergyReport& r, const Config& c) {
         else std::printf("  %-30s %11.4g pJ %9s\n", comp.name.c_str(), comp.energy_J * 1e12, "excluded");
     }
     std::printf("  %-30s %11.4g pJ %8.2f%%\n", "total (systemic)", r.energy_per_frame_J() * 1e12, 100.0);
-    std::printf("  optical source: %.4g pJ per frame (%.4g photons at %.0f nm), %s the systemic total\n",
-                optical_energy_per_frame_J(c) * 1e12, photons_per_frame(c), c.real("optics.wavelength_nm"),
+    std::printf("  optical source: %.4g pJ per frame (%.4g photons at %.4g nm), %s the systemic total\n",
+                run.light.frame_energy_J * 1e12, run.light.photons_per_frame, run.optics.stage.wavelength_m * 1e9,
                 r.optical_source_in_systemic ? "included in" : "not included in");
     std::printf("\n");
     std::printf("  ops per frame      %.6g (optical %.6g + electronic %.6g; 2 ops per multiply-add)\n", r.total_ops(),
@@ -48,8 +48,8 @@ void run_energy(const EnergyOptions& o, const Invocation& invocation) {
         if (!o.config.file.empty()) inputs.push_back({o.config.file, "the config file (-c)"});
         check_output_path(o.output_path, o.force, "--output", inputs);
     }
-    const analog::EnergyReport report = energy_report(config);
-    print_report(report, config);
+    const analog::EnergyReport report = energy_report(config);  // checks the architecture first
+    print_report(report, describe_run(config));
     if (o.output_path.empty()) return;
     h5::OutputFile file(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
     write_provenance(file.root(), make_provenance(invocation.command_line, config.to_toml(), 0, 1));

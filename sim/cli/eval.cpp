@@ -9,10 +9,14 @@
 
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "accel/sim/io/provenance.hpp"
-#include "accel/sim/config/schema.hpp"
+#include "accel/sim/run/model_construction.hpp"
+#include "accel/sim/run/preflight.hpp"
+#include "accel/sim/run/run_data.hpp"
 
 namespace accel::sim::cli {
 namespace {
@@ -104,6 +108,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
 
     const Schema schema = accel_schema();
     Config config = Config::defaults(schema);
+    RunDescription run;
     std::vector<double> parameters;
     RunData data;
     optics::PropagationCache<float> cache;
@@ -118,22 +123,23 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.noise) config.set("eval.noise=true", "--noise");
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
         config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
+        run = describe_run(config);
         if (!o.output_path.empty()) {
             std::vector<RunInput> inputs;
-            for (const auto& f : data_files(config, DataNeeds::test_only)) inputs.push_back({f.string(), "a data file"});
+            for (const auto& f : data_files(run.data, DataNeeds::test_only)) inputs.push_back({f.string(), "a data file"});
             check_not_an_input(o.output_path, "--output", inputs);
         }
-        check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
-        for (const auto& w : preflight_checks(config)) print_warning(w);
-        data = load_data(config, DataNeeds::test_only);
-        model = make_model(config, cache, data);
+        check_memory(run);  // first: the sampling checks themselves allocate grids of the design's size
+        for (const auto& w : preflight_checks(run)) print_warning(w);
+        data = load_data(run, DataNeeds::test_only);
+        model = make_model(run, cache, data);
         parameters = read_model_parameters(in.root(), *model);
     }
 
     TestReport report;
     {
         ProgressBar bar(stderr, !o.quiet);
-        report = evaluate_test(config, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar));
+        report = evaluate_test(run, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar));
     }
     if (!o.quiet) {
         std::printf("model: %s (%s, %zu parameters)\n", o.input_path.c_str(), model->architecture().c_str(), model->parameter_count());
@@ -142,8 +148,7 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
 
     if (!o.output_path.empty()) {
         h5::OutputFile out(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
-        write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(),
-                                                     static_cast<std::uint64_t>(config.integer("design.seed")), threads_for(config)));
+        write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(), run.seed, run.threads));
         write_eval_group(out.root(), 0, report, config, o, invocation);
         out.commit();
         if (!o.quiet) std::printf("wrote /eval/0 of %s\n", o.output_path.c_str());

@@ -10,8 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "accel/sim/cli/app.hpp"
-#include "accel/sim/run/model_factory.hpp"
 #include "accel/sim/cli/progress.hpp"
+#include "accel/sim/run/test_evaluation.hpp"
 
 namespace accel::sim::cli {
 

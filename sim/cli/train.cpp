@@ -6,19 +6,23 @@
 #include <iostream>
 #include <memory>
 
+#include "accel/core/errors.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/sim/cli/eval.hpp"
-#include "accel/sim/run/interrupt.hpp"
-#include "accel/core/errors.hpp"
+#include "accel/sim/cli/progress.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/config/model_config.hpp"
-#include "accel/sim/run/model_factory.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "accel/sim/io/png.hpp"
-#include "accel/sim/cli/progress.hpp"
 #include "accel/sim/io/provenance.hpp"
 #include "accel/sim/io/results.hpp"
-#include "accel/sim/config/schema.hpp"
+#include "accel/sim/run/conditions.hpp"
+#include "accel/sim/run/interrupt.hpp"
+#include "accel/sim/run/model_construction.hpp"
+#include "accel/sim/run/preflight.hpp"
+#include "accel/sim/run/run_data.hpp"
+#include "accel/sim/run/test_evaluation.hpp"
 
 namespace accel::sim::cli {
 namespace {
@@ -49,13 +53,13 @@ Config train_config(const Schema& schema, const TrainOptions& o) {
 
 // The files the run reads: the config file, the checkpoint it resumes, the model it starts
 // from and the data files.
-std::vector<RunInput> run_inputs(const TrainOptions& o, const Config& config) {
+std::vector<RunInput> run_inputs(const TrainOptions& o, const RunDescription& run) {
     std::vector<RunInput> inputs;
     if (!o.config.file.empty()) inputs.push_back({o.config.file, "the config file (-c)"});
     if (!o.resume_path.empty()) inputs.push_back({o.resume_path, "the checkpoint it resumes (--resume)"});
-    if (const std::string& from = config.string("train.init_from"); !from.empty() && o.resume_path.empty())
+    if (const std::string& from = run.training.init_from; !from.empty() && o.resume_path.empty())
         inputs.push_back({from, "the model it starts from (train.init_from)"});
-    for (const auto& f : data_files(config, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
+    for (const auto& f : data_files(run.data, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
     return inputs;
 }
 
@@ -88,7 +92,7 @@ struct Snapshot {
 // Everything the result file holds; test metrics, energy and fields only once training is done.
 struct ResultContent {
     const Provenance* provenance = nullptr;
-    const Config* config = nullptr;
+    const RunDescription* run = nullptr;
     const RunData* data = nullptr;
     const models::TrainState* state = nullptr;
     const TestReport* test = nullptr;
@@ -101,22 +105,22 @@ void write_result(const fs::path& path, models::Model& model, const ResultConten
     write_provenance(root, *r.provenance);
     root.set_attribute("data", r.data->describe());
     root.set_attribute("data_digest", r.data->digest());
-    write_model(root, model, r.state->best_parameters, conditions_for(*r.config, Purpose::noise_free));
+    write_model(root, model, r.state->best_parameters, conditions_for(*r.run, Purpose::noise_free));
     write_train_state(root, *r.state, r.test != nullptr);
     if (r.test) {
         h5::Group test = root.create_group("metrics/test");
         write_test_report(test, *r.test);
-        if (r.config->string("design.architecture") != "d2nn") write_energy(root, energy_report(*r.config));
+        if (r.run->architecture != Architecture::d2nn) write_energy(root, energy_report(*r.run));
     }
     if (r.snapshots && !r.snapshots->empty()) {
         h5::Group fields = root.create_group("fields");
         fields.set_attribute("description", "detector-plane intensity |u|² of the first test images, best parameters, noise-free");
-        const auto side = static_cast<std::size_t>(mask_side_px(model));
+        const auto side = static_cast<std::size_t>(model.mask_side_px());
         for (std::size_t i = 0; i < r.snapshots->size(); ++i) {
             const Snapshot& s = (*r.snapshots)[i];
             h5::Dataset ds = fields.write_array<double>("detector_intensity_" + std::to_string(i), s.intensity_W_per_m2, {side, side});
             ds.set_unit("W/m^2");
-            ds.set_attribute("pitch_m", mask_grid(*r.config).pitch_m);
+            ds.set_attribute("pitch_m", r.run->optics.stage.grid.pitch_m);
             ds.set_attribute("test_index", s.test_index);
             ds.set_attribute("label", s.label);
         }
@@ -139,13 +143,19 @@ struct OutputPlan {
     std::vector<RunInput> inputs;
 };
 
-OutputPlan plan_output(const TrainOptions& o, const Config& config) {
+// The result file's path; InputError if there is none.
+std::string output_path(const TrainOptions& o) {
+    std::string path = o.output_path.empty() ? o.resume_path : o.output_path;
+    if (path.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
+    return path;
+}
+
+OutputPlan plan_output(const TrainOptions& o, const RunDescription& run) {
     OutputPlan plan;
-    plan.path = o.output_path.empty() ? o.resume_path : o.output_path;
-    if (plan.path.empty()) throw InputError("--output is required: the result file to write (or --resume RUN.h5)");
+    plan.path = output_path(o);
     // A resumed run continues its own file in place; any other output must not be an input.
     plan.in_place = !o.resume_path.empty() && fs::exists(plan.path) && same_file(plan.path, o.resume_path);
-    plan.inputs = run_inputs(o, config);
+    plan.inputs = run_inputs(o, run);
     if (!plan.in_place) check_output_path(plan.path, o.force, "--output", plan.inputs);
     else check_folder_writable(plan.path, "--resume");
     return plan;
@@ -165,9 +175,9 @@ void check_image_paths(const OutputPaths& paths, const TrainOptions& o, const st
 // The state training starts from, read before the output is touched: the resumed
 // checkpoint's, or a fresh one. A resumed run carries its own state, so the file a warm start
 // came from (train.init_from) is not needed again.
-models::TrainState initial_state(const TrainOptions& o, const Config& config, models::Trainer& trainer, models::Model& model,
+models::TrainState initial_state(const TrainOptions& o, const RunDescription& run, models::Trainer& trainer, models::Model& model,
                                  const RunData& data) {
-    if (o.resume_path.empty()) return starting_state(config, trainer, model);
+    if (o.resume_path.empty()) return starting_state(run.training.init_from, trainer, model);
     const h5::InputFile in(o.resume_path);
     models::TrainState state = read_train_state(in.root(), model);
     // The configuration comes from the checkpoint, but the images from the data files as
@@ -222,41 +232,41 @@ struct TestOutcome {
 
 // Tests the best parameters, takes the detector snapshots and mask images of the nominal
 // design, and writes the complete result file, then the images beside it.
-TestOutcome test_and_write(const TrainOptions& o, const Config& config, const std::string& output, const OutputPaths& paths,
+TestOutcome test_and_write(const TrainOptions& o, const RunDescription& run, const std::string& output, const OutputPaths& paths,
                            std::size_t snapshots, models::Model& model, const RunData& data, const models::TrainState& state,
                            ResultContent content) {
     const auto test_start = std::chrono::steady_clock::now();
     TestOutcome outcome;
     {
         ProgressBar bar(stderr, !o.quiet);
-        outcome.report = evaluate_test(config, model, data, state.best_parameters, {}, eval_progress(bar));
+        outcome.report = evaluate_test(run, model, data, state.best_parameters, {}, eval_progress(bar));
     }
-    model.prepare(state.best_parameters, conditions_for(config, Purpose::noise_free));
+    model.prepare(state.best_parameters, conditions_for(run, Purpose::noise_free));
     std::vector<Snapshot> fields;
     for (std::size_t i = 0; i < snapshots; ++i) {
         const int index = static_cast<int>(i);
-        if (auto intensity = detector_intensity(model, data.test.image(index)))
+        if (auto intensity = model.detector_intensity_W_per_m2(data.test.image(index)))
             fields.push_back({index, data.test.labels[i], std::move(*intensity)});
     }
-    const auto phases = effective_phases(model);
+    const auto phases = model.mask_phases_rad();
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
     content.test = &outcome.report;
     content.snapshots = &fields;
     write_result(output, model, content);
     set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
-    const auto side = static_cast<std::size_t>(mask_side_px(model));
+    const auto side = static_cast<std::size_t>(model.mask_side_px());
     for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
     for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);
     return outcome;
 }
 
-void print_summary(const Config& config, const models::TrainState& state, const TestOutcome& test, double train_seconds,
+void print_summary(const RunDescription& run, const models::TrainState& state, const TestOutcome& test, double train_seconds,
                    const std::string& output, const OutputPaths& paths) {
     if (state.stopped_early)
         std::printf("stopped early: no better validation accuracy for %d epochs\n", state.epochs_without_improvement);
     print_test_report(test.report, false);
-    if (config.string("design.architecture") != "d2nn") {
-        const analog::EnergyReport energy = energy_report(config);
+    if (run.architecture != Architecture::d2nn) {
+        const analog::EnergyReport energy = energy_report(run);
         std::printf("energy per frame %.4g nJ (systemic; optical source %s), %.4g POPS (PFLOPS-equivalent), %.4g POPS/W\n",
                     energy.energy_per_frame_J() * 1e9, energy.optical_source_in_systemic ? "included" : "excluded",
                     energy.ops_per_s() * 1e-15, energy.ops_per_J() * 1e-15);
@@ -283,36 +293,38 @@ void run_train(const TrainOptions& o, const Invocation& invocation) {
         std::cout << config.to_toml();
         return;
     }
-    const OutputPlan out = plan_output(o, config);
+    (void)output_path(o);
+    const RunDescription run = describe_run(config);
+    const OutputPlan out = plan_output(o, run);
 
     // Everything that can fail on the input fails here, before any training.
-    check_memory(config);  // first: the sampling checks themselves allocate grids of the design's size
-    for (const auto& w : preflight_checks(config)) print_warning(w);
-    const RunData data = load_data(config, DataNeeds::train_and_test);
+    check_memory(run);  // first: the sampling checks themselves allocate grids of the design's size
+    for (const auto& w : preflight_checks(run)) print_warning(w);
+    const RunData data = load_data(run, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
-    const std::unique_ptr<models::Model> model = make_model(config, cache, data);
+    const std::unique_ptr<models::Model> model = make_model(run, cache, data);
     if (model->classes() > data.train.classes)
         print_warning("the " + model->architecture() + " model reads out " + std::to_string(model->classes()) + " classes but " +
                       data.train.name + " has " + std::to_string(data.train.classes) + "; the extra outputs are never right");
-    const models::TrainSettings settings = train_settings(config);
+    const models::TrainSettings& settings = run.training.settings;
     models::Trainer trainer(*model, settings);
 
-    const std::size_t masks = mask_side_px(*model) > 0 ? config.reals("optics.distances_mm").size() : 0;
-    const std::size_t snapshots = mask_side_px(*model) > 0 ? static_cast<std::size_t>(std::min(snapshot_images, data.test.size())) : 0;
+    const bool optical = model->mask_side_px() > 0;
+    const std::size_t masks = optical ? static_cast<std::size_t>(run.optics.layers()) : 0;
+    const std::size_t snapshots = optical ? static_cast<std::size_t>(std::min(snapshot_images, data.test.size())) : 0;
     const OutputPaths paths = output_paths(out.path, masks, snapshots);
     check_image_paths(paths, o, out.inputs);
 
-    models::TrainState state = initial_state(o, config, trainer, *model, data);
-    const Provenance provenance = make_provenance(invocation.command_line, config.to_toml(),
-                                                  static_cast<std::uint64_t>(config.integer("design.seed")), settings.threads);
+    models::TrainState state = initial_state(o, run, trainer, *model, data);
+    const Provenance provenance = make_provenance(invocation.command_line, config.to_toml(), run.seed, settings.threads);
     if (!o.quiet) print_start(o, *model, data, settings, state);
     if (!o.resume_path.empty() && out.in_place) set_interrupt_note(resume_note(out.path, state.epochs_done, settings.epochs));
     else set_interrupt_note("nothing was written yet (no epoch of this run had finished); the same command starts again");
 
-    ResultContent content{&provenance, &config, &data, &state, nullptr, nullptr};
+    ResultContent content{&provenance, &run, &data, &state, nullptr, nullptr};
     const double train_seconds = train_epochs(o, out.path, *model, trainer, data, settings, state, content);
-    const TestOutcome test = test_and_write(o, config, out.path, paths, snapshots, *model, data, state, content);
-    if (!o.quiet) print_summary(config, state, test, train_seconds, out.path, paths);
+    const TestOutcome test = test_and_write(o, run, out.path, paths, snapshots, *model, data, state, content);
+    if (!o.quiet) print_summary(run, state, test, train_seconds, out.path, paths);
 }
 
 void add_train(CLI::App& app, const Invocation& invocation) {

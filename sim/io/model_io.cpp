@@ -1,6 +1,8 @@
 #include "accel/sim/io/output_checks.hpp"
 #include "accel/sim/io/model_io.hpp"
 
+#include "accel/sim/run/conditions.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -85,14 +87,14 @@ void write_model(h5::Group& root, models::Model& model, std::span<const double> 
         bg.set_attribute("size", static_cast<std::int64_t>(b.size));
         bg.set_attribute("learning_rate_scale", b.learning_rate_scale);
     }
-    const auto phases = effective_phases(model);
-    const auto side = static_cast<std::size_t>(mask_side_px(model));
+    const auto phases = model.mask_phases_rad();
+    const auto side = static_cast<std::size_t>(model.mask_side_px());
     for (std::size_t l = 0; l < phases.size(); ++l) {
         h5::Dataset ds = g.write_array<double>("phase_" + std::to_string(l) + "_rad", phases[l], {side, side});
         ds.set_unit("rad");
         ds.set_attribute("description", "effective phase of mask " + std::to_string(l) + " in [0, 2π), after quantisation");
     }
-    if (const auto w = hardware_weights(model)) {
+    if (const auto w = model.sram_weights()) {
         const auto outputs = static_cast<std::size_t>(w->outputs), inputs = static_cast<std::size_t>(w->inputs);
         g.write_array<std::int8_t>("eac_weights", w->values, {outputs, inputs})
             .set_attribute("description", "SRAM weights of the compute array, [output][photodiode], row-major photodiodes");
@@ -121,9 +123,8 @@ std::vector<double> read_model_parameters(const h5::Group& root, const models::M
     return read_exact(g, "parameters", model.parameter_count());
 }
 
-models::TrainState starting_state(const Config& c, const models::Trainer& trainer, const models::Model& model) {
+models::TrainState starting_state(const std::string& from, const models::Trainer& trainer, const models::Model& model) {
     models::TrainState state = trainer.initial_state();
-    const std::string& from = c.string("train.init_from");
     if (from.empty()) return state;
     if (!std::filesystem::is_regular_file(from)) throw InputError("train.init_from: '" + from + "' is not a file");
     const h5::InputFile in(from);

@@ -13,7 +13,7 @@
 #include "accel/models/trainer.hpp"
 #include "accel/sim/config/config.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/run/test_evaluation.hpp"
 
 namespace accel::sim {
 
@@ -34,10 +34,10 @@ void write_model(h5::Group& root, models::Model& model, std::span<const double> 
 [[nodiscard]] std::vector<double> read_model_parameters(const h5::Group& root, const models::Model& model);
 
 // The state a training run starts from: the model's seeded initial parameters, or, when
-// train.init_from names a result file, that file's model (its best parameters) with a fresh
+// `init_from` (train.init_from) names a result file, that file's model (its best parameters) with a fresh
 // optimiser at epoch 0 — a warm start, e.g. fine-tuning a trained design under new training
 // conditions. InputError naming the file if it cannot be read or holds another model shape.
-[[nodiscard]] models::TrainState starting_state(const Config& c, const models::Trainer& trainer, const models::Model& model);
+[[nodiscard]] models::TrainState starting_state(const std::string& init_from, const models::Trainer& trainer, const models::Model& model);
 
 // /train/state (what resuming needs besides the history) and /metrics/history (one value per
 // epoch). `complete` marks a run that finished (its test metrics follow).

@@ -9,15 +9,18 @@
 #include <optional>
 #include <span>
 
-#include "accel/sim/io/digest.hpp"
 #include "accel/core/errors.hpp"
-#include "accel/sim/io/output_checks.hpp"
-#include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/run/interrupt.hpp"
-#include "accel/sim/run/model_factory.hpp"
-#include "accel/sim/io/model_io.hpp"
-#include "accel/sim/io/provenance.hpp"
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/io/digest.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/io/model_io.hpp"
+#include "accel/sim/io/output_checks.hpp"
+#include "accel/sim/io/provenance.hpp"
+#include "accel/sim/run/conditions.hpp"
+#include "accel/sim/run/interrupt.hpp"
+#include "accel/sim/run/model_construction.hpp"
+#include "accel/sim/run/run_data.hpp"
 #include "accel/sim/sweep/sweep_mpi.hpp"
 #include "accel/sim/sweep/sweep_runner.hpp"
 #include "accel/sim/sweep/sweep_store.hpp"
@@ -44,8 +47,8 @@ struct BuiltModel {
     RunData shape;
     optics::PropagationCache<float> cache;
     std::unique_ptr<models::Model> model;
-    explicit BuiltModel(const Config& config)
-        : shape(load_data(config, DataNeeds::test_only)), model(make_model(config, cache, shape.test)) {}
+    explicit BuiltModel(const Config& config) : BuiltModel(describe_run(config)) {}
+    explicit BuiltModel(const RunDescription& run) : shape(load_data(run, DataNeeds::test_only)), model(make_model(run, cache, shape.test)) {}
 };
 
 // The trained model a run = eval sweep evaluates: from its file, or trained by the sweep.
@@ -159,7 +162,7 @@ void check_no_input_replaced(const SweepOptions& o, const SweepSpec& spec, const
     std::vector<std::pair<std::string, std::string>> inputs = {{o.definition_path, "the sweep definition"}};
     if (spec.base.file) inputs.push_back({spec.base.file->string(), "the sweep's config file"});
     if (spec.model) inputs.push_back({spec.model->string(), "the sweep's model"});
-    for (const auto& f : data_files(base, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
+    for (const auto& f : data_files(describe_run(base).data, DataNeeds::train_and_test)) inputs.push_back({f.string(), "a data file"});
     for (const auto& [input, role] : inputs) {
         if (same_file(output.string(), input))
             throw InputError("--output '" + output.string() + "' is " + role + " of this sweep; an output never replaces one of its inputs, not even with --force");
@@ -180,15 +183,15 @@ std::vector<std::string> point_warnings(PointRunner& runner, const std::vector<S
 
 SweepHeader sweep_header(const SweepOptions& o, const SweepSpec& spec, const Config& base, const std::string& fingerprint,
                          std::size_t points_total, const std::vector<std::string>& axis_keys) {
+    const RunDescription run = describe_run(base);
     SweepHeader header;
-    header.provenance = make_provenance(o.command_line, base.to_toml(), static_cast<std::uint64_t>(base.integer("design.seed")),
-                                        static_cast<int>(base.integer("train.threads")));
+    header.provenance = make_provenance(o.command_line, base.to_toml(), run.seed, run.threads);
     header.definition_toml = spec.text;
     header.fingerprint = fingerprint;
     header.run = spec.run;
     header.combine = spec.combine;
     header.points_total = points_total;
-    header.chips = base.integer("eval.chips");
+    header.chips = run.evaluation.chips;
     header.model_file = spec.model ? spec.model->string() : std::string();
     header.axis_keys = axis_keys;
     return header;
@@ -209,25 +212,26 @@ bool read_base_state(const fs::path& output, const Config& base, models::TrainSt
 std::vector<double> train_base(const SweepOptions& o, const Config& base, const SweepHeader& header, models::TrainState& state,
                                SweepObserver& observer, bool distributed) {
     const fs::path output = o.output_path;
+    const RunDescription run = describe_run(base);
     const auto checkpoint = [&](models::Model& model, const models::TrainState& s, bool complete) {
         create_sweep_file(output, header, h5::Overwrite::yes, [&](h5::Group& root) {
-            write_model(root, model, s.best_parameters, conditions_for(base, Purpose::noise_free));
+            write_model(root, model, s.best_parameters, conditions_for(run, Purpose::noise_free));
             write_train_state(root, s, complete);
         });
     };
-    observer.base_training_started(base.string("design.architecture"));
+    observer.base_training_started(std::string(architecture_name(run.architecture)));
     set_interrupt_note(resume_note(o.definition_path, output));
     const PointProgress progress =
         distributed ? PointProgress()
                     : PointProgress([&](const std::string& label, const models::Progress& p) { observer.base_training_progress(label, p); });
     std::vector<double> parameters =
-        train_base_model(base, state, progress, [&](models::Model& model, const models::TrainState& s) {
+        train_base_model(run, state, progress, [&](models::Model& model, const models::TrainState& s) {
             checkpoint(model, s, false);
             observer.base_epoch_finished(s.epochs_done, s.history.empty() ? std::numeric_limits<double>::quiet_NaN()
                                                                             : s.history.back().validation_accuracy);
         });
     observer.base_training_finished();
-    BuiltModel built(base);
+    BuiltModel built(run);
     checkpoint(*built.model, state, true);
     return parameters;
 }

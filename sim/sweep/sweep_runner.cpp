@@ -9,8 +9,12 @@
 
 #include "accel/core/constants.hpp"
 #include "accel/core/errors.hpp"
-#include "accel/sim/config/model_config.hpp"
+#include "accel/core/format.hpp"
 #include "accel/sim/io/model_io.hpp"
+#include "accel/sim/run/conditions.hpp"
+#include "accel/sim/run/model_construction.hpp"
+#include "accel/sim/run/preflight.hpp"
+#include "accel/sim/run/test_evaluation.hpp"
 
 namespace accel::sim {
 namespace {
@@ -21,24 +25,25 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The [data] table of a configuration and the seed, which together decide the images.
-std::string data_key(const Config& c) {
-    const std::string toml = c.to_toml();
-    const auto begin = toml.find("[data]");
-    const auto end = begin == std::string::npos ? begin : toml.find("\n[", begin + 1);
-    return (begin == std::string::npos ? std::string() : toml.substr(begin, end - begin)) + "seed=" + std::to_string(c.integer("design.seed"));
+// Everything load_data reads (the data description and the seed), which together decide
+// the images.
+std::string data_key(const RunDescription& run) {
+    const DataDescription& d = run.data;
+    return d.dataset + '\n' + d.dir.string() + '\n' + std::to_string(d.synthetic_train) + ' ' + std::to_string(d.synthetic_test) + ' ' +
+           std::to_string(d.synthetic_classes) + ' ' + std::to_string(d.train_images) + ' ' + std::to_string(d.test_images) + ' ' +
+           core::shortest_text(d.validation_fraction) + "\nseed=" + std::to_string(run.seed);
 }
 
 // The energy columns: NaN for a design without an energy model (the all-optical read-out).
-void fill_energy(PointResult& r, const Config& c) {
-    r.frame_energy_J = optical_energy_per_frame_J(c);
-    r.photons_per_frame = photons_per_frame(c);
-    r.energy_density_fJ_per_um2 = c.real("light.energy_density_fJ_per_um2");
-    if (c.string("design.architecture") == "d2nn") {
+void fill_energy(PointResult& r, const RunDescription& run) {
+    r.frame_energy_J = run.light.frame_energy_J;
+    r.photons_per_frame = run.light.photons_per_frame;
+    r.energy_density_fJ_per_um2 = run.light.energy_density_fJ_per_um2;
+    if (run.architecture == Architecture::d2nn) {
         r.energy_per_frame_J = r.throughput_POPS = r.efficiency_POPS_per_W = nan;
         return;
     }
-    const analog::EnergyReport e = energy_report(c);
+    const analog::EnergyReport e = energy_report(run);
     r.energy_per_frame_J = e.energy_per_frame_J();
     r.throughput_POPS = e.ops_per_s() * 1e-15;
     r.efficiency_POPS_per_W = e.ops_per_J() * 1e-15;
@@ -65,14 +70,14 @@ constexpr int detected_light_images = 100;
 // the all-optical read-out), mean over the first test images, nominal design at the point's
 // light level. The detect-then-compute baseline images the whole input window onto its
 // sensor: its detected photons are the input photons.
-double detected_photons(const Config& c, models::Model& model, const RunData& data, std::span<const double> parameters) {
-    if (model.optical_output_size() == 0) return photons_per_frame(c);
-    model.prepare(parameters, conditions_for(c, Purpose::noise_free));
+double detected_photons(const RunDescription& run, models::Model& model, const RunData& data, std::span<const double> parameters) {
+    if (model.optical_output_size() == 0) return run.light.photons_per_frame;
+    model.prepare(parameters, conditions_for(run, Purpose::noise_free));
     const auto ws = model.make_workspace();
     std::vector<double> power(model.optical_output_size());
     const int images = std::min(detected_light_images, data.test.size());
-    const double photon_J = core::constants::planck_J_s * core::constants::speed_of_light_m_s / (c.real("optics.wavelength_nm") * 1e-9);
-    const double seconds = photodiode_params(c).integration_time_s;
+    const double photon_J = core::photon_energy_J(run.optics.stage.wavelength_m);
+    const double seconds = run.photodiode.integration_time_s;
     double sum_W = 0.0;
     for (int i = 0; i < images; ++i) {
         model.optical_output(data.test.image(i), *ws, power);
@@ -92,21 +97,21 @@ std::string point_name(const SweepPoint& p) {
 PointRunner::PointRunner(const SweepSpec& spec, Config base, std::vector<double> model_parameters)
     : spec_(spec), base_(std::move(base)), model_parameters_(std::move(model_parameters)) {}
 
-const RunData& PointRunner::data_for(const Config& c) {
-    const std::string key = data_key(c);
+const RunData& PointRunner::data_for(const RunDescription& run) {
+    const std::string key = data_key(run);
     auto it = data_.find(key);
     if (it == data_.end()) {
         const DataNeeds needs = spec_.run == SweepRun::train ? DataNeeds::train_and_test : DataNeeds::test_only;
-        it = data_.emplace(key, std::make_unique<RunData>(load_data(c, needs))).first;
+        it = data_.emplace(key, std::make_unique<RunData>(load_data(run, needs))).first;
     }
     return *it->second;
 }
 
-// preflight_checks (model_factory.cpp) reads the design: design, optics, detector, d2nn, chip,
+// preflight_checks (sim/run/preflight.cpp) reads the design: design, optics, detector, d2nn, chip,
 // eac and photodiode keys, none of light, eval, train or data. Points that differ only in
 // keys of those sections (a light sweep of 10^5 points, say) share one preflight, which costs
 // milliseconds on a large mask.
-std::vector<std::string> PointRunner::preflight_of(const Config& c, const SweepPoint& point) {
+std::vector<std::string> PointRunner::preflight_of(const RunDescription& run, const SweepPoint& point) {
     std::string key;
     for (const auto& a : point.assignments) {
         const std::string_view section = std::string_view(a).substr(0, a.find('.'));
@@ -114,7 +119,7 @@ std::vector<std::string> PointRunner::preflight_of(const Config& c, const SweepP
     }
     const auto it = preflight_cache_.find(key);
     if (it != preflight_cache_.end()) return it->second;
-    std::vector<std::string> warnings = preflight_checks(c);
+    std::vector<std::string> warnings = preflight_checks(run);
     preflight_cache_.emplace(std::move(key), warnings);
     return warnings;
 }
@@ -122,15 +127,16 @@ std::vector<std::string> PointRunner::preflight_of(const Config& c, const SweepP
 std::vector<std::string> PointRunner::check(const SweepPoint& point) {
     try {
         const Config c = point_config(base_, point);
+        // An energy sweep of the all-optical network gets the energy model's error, not one
+        // about the read-out the energy model does not cover.
+        if (spec_.run == SweepRun::energy) (void)energy_report(c);
+        const RunDescription run = describe_run(c);
         // First: the sampling checks themselves allocate grids of the design's size.
-        if (spec_.run != SweepRun::energy) check_memory(c);
-        std::vector<std::string> warnings = preflight_of(c, point);
-        if (spec_.run == SweepRun::energy) {
-            if (c.string("design.architecture") == "d2nn") (void)energy_report(c);  // the clear error of a d2nn energy sweep
-            return warnings;
-        }
-        const RunData& data = data_for(c);
-        const auto model = make_model(c, cache_, data);
+        if (spec_.run != SweepRun::energy) check_memory(run);
+        std::vector<std::string> warnings = preflight_of(run, point);
+        if (spec_.run == SweepRun::energy) return warnings;
+        const RunData& data = data_for(run);
+        const auto model = make_model(run, cache_, data);
         if (spec_.run == SweepRun::eval && model->parameter_count() != model_parameters_.size())
             throw InputError("the trained model has " + std::to_string(model_parameters_.size()) + " parameters but this point's " +
                              model->architecture() + " model has " + std::to_string(model->parameter_count()) +
@@ -151,22 +157,22 @@ std::vector<ConfigValue> PointRunner::axis_values(const SweepPoint& point) const
 }
 
 PointResult PointRunner::run(const SweepPoint& point, const PointProgress& progress) {
-    const Config c = point_config(base_, point);
+    const RunDescription run = describe_run(point_config(base_, point));
     PointResult r;
     r.point = point.index;
-    fill_energy(r, c);
+    fill_energy(r, run);
     r.accuracy_noise_free = r.accuracy_mean = r.accuracy_std = r.accuracy_ci95_low = r.accuracy_ci95_high = nan;
     r.detected_photons_per_frame = nan;
     if (spec_.run == SweepRun::energy) return r;
 
     const std::string name = "point " + std::to_string(point.index);
-    const RunData& data = data_for(c);
-    const auto model = make_model(c, cache_, data);
+    const RunData& data = data_for(run);
+    const auto model = make_model(run, cache_, data);
     std::vector<double> parameters = model_parameters_;
     if (spec_.run == SweepRun::train) {
         const auto start = std::chrono::steady_clock::now();
-        models::Trainer trainer(*model, train_settings(c));
-        models::TrainState state = starting_state(c, trainer, *model);
+        models::Trainer trainer(*model, run.training.settings);
+        models::TrainState state = starting_state(run.training.init_from, trainer, *model);
         trainer.train(
             data.train, data.split.train, data.split.validation, state,
             [&](const models::Progress& p) {
@@ -180,28 +186,29 @@ PointResult PointRunner::run(const SweepPoint& point, const PointProgress& progr
     const auto start = std::chrono::steady_clock::now();
     const EvalProgress eval_progress = progress ? EvalProgress([&](const std::string& label, const models::Progress& p) { progress(name + ": " + label, p); })
                                                 : EvalProgress();
-    const TestReport report = evaluate_test(c, *model, data, parameters, {}, eval_progress, spec_.noise_free);
+    const TestReport report = evaluate_test(run, *model, data, parameters, {}, eval_progress, spec_.noise_free);
     fill_accuracy(r, report);
-    r.detected_photons_per_frame = detected_photons(c, *model, data, parameters);
+    r.detected_photons_per_frame = detected_photons(run, *model, data, parameters);
     r.eval_seconds = seconds_since(start);
     return r;
 }
 
 void PointRunner::write_point_model(h5::Group& group, const SweepPoint& point, std::span<const double> parameters) {
     const Config c = point_config(base_, point);
-    const RunData& data = data_for(c);
-    const auto model = make_model(c, cache_, data.train);
-    write_model(group, *model, parameters, conditions_for(c, Purpose::noise_free));
+    const RunDescription run = describe_run(c);
+    const RunData& data = data_for(run);
+    const auto model = make_model(run, cache_, data.train);
+    write_model(group, *model, parameters, conditions_for(run, Purpose::noise_free));
     group.set_attribute("config_toml", c.to_toml());
 }
 
-std::vector<double> train_base_model(const Config& base, models::TrainState& state, const PointProgress& progress,
+std::vector<double> train_base_model(const RunDescription& run, models::TrainState& state, const PointProgress& progress,
                                      const std::function<void(models::Model&, const models::TrainState&)>& epoch_done) {
-    const RunData data = load_data(base, DataNeeds::train_and_test);
+    const RunData data = load_data(run, DataNeeds::train_and_test);
     optics::PropagationCache<float> cache;
-    const auto model = make_model(base, cache, data);
-    models::Trainer trainer(*model, train_settings(base));
-    if (state.parameters.empty()) state = starting_state(base, trainer, *model);
+    const auto model = make_model(run, cache, data);
+    models::Trainer trainer(*model, run.training.settings);
+    if (state.parameters.empty()) state = starting_state(run.training.init_from, trainer, *model);
     trainer.train(
         data.train, data.split.train, data.split.validation, state,
         [&](const models::Progress& p) {

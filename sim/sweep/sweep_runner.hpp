@@ -20,7 +20,8 @@
 #include "accel/optics/propagator.hpp"
 #include "accel/sim/config/config.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/run/run_data.hpp"
 #include "accel/sim/sweep/sweep_file.hpp"
 #include "accel/sim/sweep/sweep_spec.hpp"
 
@@ -50,21 +51,21 @@ public:
     [[nodiscard]] const Config& base() const { return base_; }
 
 private:
-    const RunData& data_for(const Config& c);
-    std::vector<std::string> preflight_of(const Config& c, const SweepPoint& point);
+    const RunData& data_for(const RunDescription& run);
+    std::vector<std::string> preflight_of(const RunDescription& run, const SweepPoint& point);
 
     const SweepSpec& spec_;
     Config base_;
     std::vector<double> model_parameters_;
     optics::PropagationCache<float> cache_;
-    std::map<std::string, std::unique_ptr<RunData>> data_;  // by the [data] settings (and seed) that make it
+    std::map<std::string, std::unique_ptr<RunData>> data_;  // by the data description (and seed) that make it
     std::map<std::string, std::vector<std::string>> preflight_cache_;  // warnings, by the design keys a point sets
 };
 
 // Trains the base configuration of a run = eval sweep that names no model, from `state`
 // (initial or resumed), calling `epoch_done` after every epoch for checkpointing.
 // Returns the best parameters.
-std::vector<double> train_base_model(const Config& base, models::TrainState& state, const PointProgress& progress,
+std::vector<double> train_base_model(const RunDescription& base, models::TrainState& state, const PointProgress& progress,
                                      const std::function<void(models::Model&, const models::TrainState&)>& epoch_done);
 
 }  // namespace accel::sim

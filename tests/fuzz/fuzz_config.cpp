@@ -11,8 +11,8 @@
 
 #include "accel/sim/config/config.hpp"
 #include "accel/core/errors.hpp"
-#include "accel/sim/config/model_config.hpp"
-#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/run/preflight.hpp"
 #include "accel/sim/config/schema.hpp"
 #include "accel/sim/sweep/sweep_spec.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -25,8 +25,9 @@ using accel::InputError;
 void run_config(const Schema& schema, const std::string& text) {
     Config c = Config::defaults(schema);
     c.merge_toml(text, "fuzz input");
-    (void)preflight_checks(c);
-    if (c.string("design.architecture") != "d2nn") (void)energy_report(c);
+    const RunDescription run = describe_run(c);
+    (void)preflight_checks(run);
+    if (run.architecture != Architecture::d2nn) (void)energy_report(run);
     // An accepted configuration reads back to itself from its own TOML (result files store it so).
     Config back = Config::defaults(schema);
     back.merge_toml(c.to_toml(), "round trip");

@@ -19,7 +19,8 @@
 #include "accel/sim/config/config.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/run/model_factory.hpp"
+#include "accel/sim/config/run_description.hpp"
+#include "accel/sim/run/model_construction.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "accel/sim/config/schema.hpp"
 #include "accel/sim/sweep/sweep_file.hpp"
@@ -50,7 +51,7 @@ struct ModelCache {
         datasets::Dataset shape;
         shape.rows = shape.cols = 28;
         shape.classes = 2;
-        return *models.emplace(key, make_model(c, propagation, shape)).first->second;
+        return *models.emplace(key, make_model(describe_run(c), propagation, shape)).first->second;
     }
 };
 

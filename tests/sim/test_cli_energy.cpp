@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "accel/sim/config/config.hpp"
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/config/model_config.hpp"
 #include "accel/sim/config/schema.hpp"
 #include "tests/optics/tolerances.hpp"
 #include "tests/support/cli_support.hpp"

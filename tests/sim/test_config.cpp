@@ -23,7 +23,7 @@
 #include "accel/core/format.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
-#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -328,19 +328,19 @@ TEST_CASE("Malformed sources are rejected naming the file or override", "[unit][
 }
 
 TEST_CASE("Consistency checks reject settings that contradict each other", "[unit][config]") {
-    CHECK_NOTHROW(check_consistency(load("accel-2023", std::nullopt, {})));
-    CHECK_NOTHROW(check_consistency(load("digital-baseline", std::nullopt, {})));
-    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})); }),
+    CHECK_NOTHROW(describe_run(load("accel-2023", std::nullopt, {})));
+    CHECK_NOTHROW(describe_run(load("digital-baseline", std::nullopt, {})));
+    CHECK_THAT(input_error([] { (void)describe_run(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})); }),
                Contains("chip.integration_time_ns") && Contains("chip.frame_time_ns") && Contains("62") && Contains("50"));
     // 200 × 35 µm = 7 mm of photodiodes behind a 400 × 9.2 µm = 3.68 mm mask window.
-    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"detector.rows=200", "detector.cols=200"})); }),
+    CHECK_THAT(input_error([] { (void)describe_run(load("accel-2023", std::nullopt, {"detector.rows=200", "detector.cols=200"})); }),
                Contains("detector") && Contains("window") && Contains("optics.mask_pixels"));
-    CHECK_THAT(input_error([] { check_consistency(load("accel-2023", std::nullopt, {"eac.line_swing_V=2"})); }),
+    CHECK_THAT(input_error([] { (void)describe_run(load("accel-2023", std::nullopt, {"eac.line_swing_V=2"})); }),
                Contains("eac.line_swing_V") && Contains("chip.analog_supply_V"));
     // energy_report runs the checks before computing anything.
     CHECK_THROWS_AS(energy_report(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})), InputError);
     // A small array shifted off-centre beyond the window edge is caught too.
-    CHECK_THROWS_AS(check_consistency(load("accel-2023", std::nullopt, {"detector.centre_x_um=1500"})), InputError);
+    CHECK_THROWS_AS((void)describe_run(load("accel-2023", std::nullopt, {"detector.centre_x_um=1500"})), InputError);
 }
 
 TEST_CASE("Text that is not UTF-8 is rejected before the TOML reader sees it", "[unit][config]") {

@@ -12,7 +12,7 @@
 
 #include "accel/analog/energy.hpp"
 #include "accel/sim/config/config.hpp"
-#include "accel/sim/config/model_config.hpp"
+#include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
 #include "tests/optics/tolerances.hpp"
 
@@ -159,8 +159,8 @@ TEST_CASE("The photodiode array size sets the operation count and POPS", "[unit]
 
 TEST_CASE("Sequential read-out multiplies the latency by the number of passes", "[unit][energy][compute_array]") {
     const sim::Config c = load("accel-2023", {"eac.output_lines=3"});
-    CHECK(sim::compute_array_params(c).passes() == 4);
-    CHECK(sim::accel_energy_params(c).passes == 4);
+    CHECK(sim::describe_run(c).compute_array.passes() == 4);
+    CHECK(sim::describe_run(c).accel_energy.passes == 4);
     const EnergyReport seq = sim::energy_report(c), base = report("accel-2023");
     CHECK(within(hand_tol, seq.latency_s - 4.0 * 72e-9, 4.0 * 72e-9));
     CHECK(within(hand_tol, seq.ops_per_s() - base.ops_per_s() / 4.0, seq.ops_per_s()));

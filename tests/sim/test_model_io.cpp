@@ -14,7 +14,6 @@
 #include "accel/models/accel_model.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
-#include "accel/sim/run/model_factory.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "tests/models/model_fixtures.hpp"
 #include "tests/support/cli_support.hpp"
