@@ -4,6 +4,7 @@
 #include <string>
 
 #include "accel/core/constants.hpp"
+#include "accel/core/format.hpp"
 
 namespace accel::analog {
 
@@ -13,7 +14,7 @@ void validate(const PhotodiodeParams& p) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument("photodiode: " + what); };
     if (!(p.wavelength_m > 0.0) || !std::isfinite(p.wavelength_m)) fail("wavelength must be finite and > 0 m");
     if (!(p.quantum_efficiency > 0.0) || !(p.quantum_efficiency <= 1.0))
-        fail("quantum efficiency must be in (0, 1], got " + std::to_string(p.quantum_efficiency));
+        fail("quantum efficiency must be in (0, 1], got " + core::shortest_text(p.quantum_efficiency));
     if (!(p.dark_current_A >= 0.0) || !std::isfinite(p.dark_current_A)) fail("dark current must be finite and ≥ 0 A");
     if (!(p.integration_time_s > 0.0) || !std::isfinite(p.integration_time_s)) fail("integration time must be finite and > 0 s");
     if (!(p.capacitance_F > 0.0) || !std::isfinite(p.capacitance_F)) fail("capacitance must be finite and > 0 F");

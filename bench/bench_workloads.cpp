@@ -26,9 +26,9 @@
 #include "accel/models/trainer.hpp"
 #include "accel/sim/config/config.hpp"
 #include "accel/sim/config/run_description.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "accel/sim/run/conditions.hpp"
 #include "accel/sim/run/model_construction.hpp"
-#include "accel/sim/config/schema.hpp"
 
 namespace {
 

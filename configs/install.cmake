@@ -6,7 +6,8 @@ include(CMakePackageConfigHelpers)
 
 foreach(layer IN LISTS ACCEL_LAYERS)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/accel/${layer}
-          FILES_MATCHING PATTERN "*.hpp" PATTERN "mnist" EXCLUDE)
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "mnist" EXCLUDE
+          PATTERN "*_internal.hpp" EXCLUDE)  # private to the layer's sources
   list(APPEND accel_layer_targets accel_${layer})
 endforeach()
 install(TARGETS ${accel_layer_targets} EXPORT accelTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

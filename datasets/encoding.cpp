@@ -6,6 +6,7 @@
 #include <string>
 
 #include "accel/core/constants.hpp"
+#include "accel/core/format.hpp"
 
 namespace accel::datasets {
 
@@ -51,7 +52,7 @@ double ImageEncoder::encode(std::span<const float> image, std::span<std::complex
                                     std::to_string(grid_n_) + "²");
     // Values outside [0, 1] are not an image (and sqrt of a negative would be NaN).
     for (const float v : image)
-        if (!(v >= 0.0f && v <= 1.0f)) throw std::invalid_argument("image encoder: pixel value " + std::to_string(v) + " outside [0, 1]");
+        if (!(v >= 0.0f && v <= 1.0f)) throw std::invalid_argument("image encoder: pixel value " + core::shortest_text(v) + " outside [0, 1]");
 
     // Zero outside the window only: the window is overwritten below.
     const std::size_t off = static_cast<std::size_t>(offset_), w = static_cast<std::size_t>(window_px_);
@@ -130,11 +131,11 @@ double frame_energy_J(const LightLevel& level, double window_side_m, double wave
 
 double amplitude_scale_for_energy(double unscaled_power_W, double frame_time_s, double frame_energy_J) {
     if (!(frame_time_s > 0.0) || !std::isfinite(frame_time_s))
-        throw std::invalid_argument("frame time must be finite and > 0 s, got " + std::to_string(frame_time_s));
+        throw std::invalid_argument("frame time must be finite and > 0 s, got " + core::shortest_text(frame_time_s));
     if (!(frame_energy_J >= 0.0) || !std::isfinite(frame_energy_J))
-        throw std::invalid_argument("frame energy must be finite and ≥ 0 J, got " + std::to_string(frame_energy_J));
+        throw std::invalid_argument("frame energy must be finite and ≥ 0 J, got " + core::shortest_text(frame_energy_J));
     if (!(unscaled_power_W >= 0.0) || !std::isfinite(unscaled_power_W))
-        throw std::invalid_argument("unscaled power must be finite and ≥ 0 W, got " + std::to_string(unscaled_power_W));
+        throw std::invalid_argument("unscaled power must be finite and ≥ 0 W, got " + core::shortest_text(unscaled_power_W));
     if (unscaled_power_W == 0.0) return 0.0;
     return std::sqrt(frame_energy_J / (frame_time_s * unscaled_power_W));
 }

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "accel/core/format.hpp"
+
 namespace accel::optics {
 
 double PhotodiodeArray::active_side_m() const { return pitch_m * std::sqrt(fill_factor); }
@@ -14,9 +16,9 @@ void validate(const PhotodiodeArray& a) {
         throw std::invalid_argument("photodiode array must have at least 1×1 elements, got " + std::to_string(a.rows) + "×" +
                                     std::to_string(a.cols));
     if (!(a.pitch_m > 0.0) || !std::isfinite(a.pitch_m))
-        throw std::invalid_argument("photodiode pitch must be finite and > 0 m, got " + std::to_string(a.pitch_m));
+        throw std::invalid_argument("photodiode pitch must be finite and > 0 m, got " + core::shortest_text(a.pitch_m));
     if (!(a.fill_factor > 0.0) || !(a.fill_factor <= 1.0))
-        throw std::invalid_argument("photodiode fill factor must be in (0, 1], got " + std::to_string(a.fill_factor));
+        throw std::invalid_argument("photodiode fill factor must be in (0, 1], got " + core::shortest_text(a.fill_factor));
     if (!std::isfinite(a.centre_x_m) || !std::isfinite(a.centre_y_m))
         throw std::invalid_argument("photodiode array centre must be finite");
 }

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "accel/core/format.hpp"
+
 namespace accel::optics {
 namespace {
 
@@ -40,9 +42,9 @@ double PropagationGeometry::band_limit_per_m() const {
 void validate(const PropagationGeometry& g) {
     validate(g.grid);
     if (!std::isfinite(g.wavelength_m) || !(g.wavelength_m > 0.0) || g.wavelength_m > 1e-3)
-        throw std::invalid_argument("wavelength must be in (0, 1e-3] m, got " + std::to_string(g.wavelength_m));
+        throw std::invalid_argument("wavelength must be in (0, 1e-3] m, got " + core::shortest_text(g.wavelength_m));
     if (!std::isfinite(g.distance_m) || !(g.distance_m > 0.0))
-        throw std::invalid_argument("propagation distance must be finite and > 0 m, got " + std::to_string(g.distance_m));
+        throw std::invalid_argument("propagation distance must be finite and > 0 m, got " + core::shortest_text(g.distance_m));
     if (g.pad_px < -1) throw std::invalid_argument("padding must be ≥ 0 pixels per side, got " + std::to_string(g.pad_px));
     if (g.padded_n() > max_padded_grid_px)
         throw std::invalid_argument("padded grid of " + std::to_string(g.padded_n()) + " pixels per side exceeds " +

@@ -6,9 +6,9 @@
 
 #include <omp.h>
 
-#include "accel_version.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/sim/io/output_checks.hpp"
+#include "accel_version.hpp"
 
 namespace accel::sim::cli {
 

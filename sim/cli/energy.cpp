@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "accel/sim/config/run_description.hpp"
+#include "accel/sim/config/schema.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/provenance.hpp"
 #include "accel/sim/io/results.hpp"
-#include "accel/sim/config/schema.hpp"
 
 namespace accel::sim::cli {
 namespace {

@@ -8,19 +8,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "accel/core/errors.hpp"
+#include "accel/models/trainer.hpp"
 #include "accel/sim/cli/app.hpp"
 #include "accel/sim/cli/config_cmd.hpp"
 #include "accel/sim/cli/energy.hpp"
 #include "accel/sim/cli/eval.hpp"
 #include "accel/sim/cli/inspect.hpp"
-#include "accel/sim/run/interrupt.hpp"
 #include "accel/sim/cli/propagate.hpp"
 #include "accel/sim/cli/sweep.hpp"
 #include "accel/sim/cli/train.hpp"
-#include "accel/core/errors.hpp"
-#include "accel/models/trainer.hpp"
 #include "accel/sim/io/io_watchdog.hpp"
 #include "accel/sim/io/provenance.hpp"
+#include "accel/sim/run/interrupt.hpp"
 
 int main(int argc, char** argv) {
     namespace cli = accel::sim::cli;

@@ -11,17 +11,17 @@
 #include <span>
 #include <vector>
 
+#include "accel/core/errors.hpp"
+#include "accel/core/format.hpp"
 #include "accel/optics/field.hpp"
 #include "accel/optics/phase_mask.hpp"
 #include "accel/optics/propagator.hpp"
 #include "accel/optics/sampling.hpp"
 #include "accel/optics/sources.hpp"
-#include "accel/core/errors.hpp"
-#include "accel/core/format.hpp"
+#include "accel/sim/config/toml_text.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/png.hpp"
 #include "accel/sim/io/provenance.hpp"
-#include "accel/sim/config/toml_text.hpp"
 
 namespace accel::sim::cli {
 

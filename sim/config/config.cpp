@@ -7,8 +7,8 @@
 
 #include <toml.hpp>
 
-#include "accel/sim/config/embedded_presets.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/sim/config/embedded_presets.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
 

@@ -1,7 +1,7 @@
 // The files: OutputFile and UpdateFile built in memory and committed atomically (temporary,
 // sync, rename), and InputFile opened read-only.
-#include "accel/sim/io/output_checks.hpp"
 #include "accel/sim/io/hdf5_internal.hpp"
+#include "accel/sim/io/output_checks.hpp"
 
 #include <cerrno>
 #include <cstring>

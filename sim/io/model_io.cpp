@@ -1,7 +1,4 @@
-#include "accel/sim/io/output_checks.hpp"
 #include "accel/sim/io/model_io.hpp"
-
-#include "accel/sim/run/conditions.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,11 +12,13 @@
 #pragma GCC diagnostic ignored "-Wconversion"
 #pragma GCC diagnostic ignored "-Wsign-conversion"
 #pragma GCC diagnostic ignored "-Wshadow"
-#include <stb/stb_image_write.h>  // declarations only; sim/png.cpp holds the implementation
+#include <stb/stb_image_write.h>  // declarations only; sim/io/png.cpp holds the implementation
 #pragma GCC diagnostic pop
 
-#include "accel/optics/phase_mask.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/optics/phase_mask.hpp"
+#include "accel/sim/io/output_checks.hpp"
+#include "accel/sim/run/conditions.hpp"
 
 namespace accel::sim {
 namespace {

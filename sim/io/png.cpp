@@ -1,4 +1,3 @@
-#include "accel/sim/io/output_checks.hpp"
 #include "accel/sim/io/png.hpp"
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
+#include "accel/sim/io/output_checks.hpp"
 
 namespace accel::sim {
 

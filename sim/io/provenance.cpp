@@ -3,9 +3,9 @@
 #include <chrono>
 #include <ctime>
 
-#include "accel_version.hpp"
 #include "accel/optics/fft.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
+#include "accel_version.hpp"
 
 namespace accel::sim {
 

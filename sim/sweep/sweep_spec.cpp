@@ -9,11 +9,11 @@
 
 #include <toml.hpp>
 
-#include "accel/sim/io/digest.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
+#include "accel/sim/io/digest.hpp"
 
 namespace accel::sim {
 namespace {

@@ -11,9 +11,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "accel/core/constants.hpp"
 #include "accel/analog/image_sensor.hpp"
 #include "accel/analog/photodiode.hpp"
+#include "accel/core/constants.hpp"
 #include "tests/analog/sample_statistics.hpp"
 #include "tests/optics/tolerances.hpp"
 

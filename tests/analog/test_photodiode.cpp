@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "accel/core/constants.hpp"
 #include "accel/analog/photodiode.hpp"
+#include "accel/core/constants.hpp"
 #include "tests/analog/sample_statistics.hpp"
 #include "tests/optics/tolerances.hpp"
 

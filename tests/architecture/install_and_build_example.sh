@@ -11,6 +11,11 @@ mkdir -p "$work"
 cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log"
 test -f "$work/prefix/include/accel/optics/propagator.hpp"
 test -f "$work/prefix/lib/cmake/accel/accelConfig.cmake"
+# Headers private to a layer's sources (*_internal.hpp) are not part of the installed API.
+if find "$work/prefix/include" -name '*_internal.hpp' | grep -q .; then
+  echo "a private *_internal.hpp header was installed" >&2
+  exit 1
+fi
 # The example must not see the source tree: only the installed headers and libraries.
 cmake -S "$source_dir/examples/gaussian_beam" -B "$work/example" -DCMAKE_PREFIX_PATH="$work/prefix" \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_EXE_LINKER_FLAGS="$link_flags" >"$work/configure.log"

@@ -9,11 +9,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "accel/sim/config/config.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/sim/config/config.hpp"
 #include "accel/sim/config/run_description.hpp"
-#include "accel/sim/run/preflight.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/run/preflight.hpp"
 #include "accel/sim/sweep/sweep_spec.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 

@@ -13,16 +13,16 @@
 #include <string>
 #include <stdexcept>
 
+#include "accel/core/errors.hpp"
 #include "accel/datasets/dataset.hpp"
 #include "accel/optics/propagator.hpp"
 #include "accel/sim/cli/inspect.hpp"
 #include "accel/sim/config/config.hpp"
-#include "accel/core/errors.hpp"
-#include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/config/run_description.hpp"
-#include "accel/sim/run/model_construction.hpp"
-#include "accel/sim/io/model_io.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
+#include "accel/sim/io/model_io.hpp"
+#include "accel/sim/run/model_construction.hpp"
 #include "accel/sim/sweep/sweep_file.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 

@@ -17,8 +17,8 @@
 
 #include "accel/sim/config/config.hpp"
 #include "accel/sim/config/run_description.hpp"
-#include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
 #include "tests/optics/tolerances.hpp"
 #include "tests/support/cli_support.hpp"
 

@@ -18,13 +18,13 @@
 #include <utility>
 #include <vector>
 
-#include "accel/sim/config/config.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
-#include "accel/sim/config/text_file.hpp"
-#include "accel/sim/config/toml_text.hpp"
+#include "accel/sim/config/config.hpp"
 #include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/config/text_file.hpp"
+#include "accel/sim/config/toml_text.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;

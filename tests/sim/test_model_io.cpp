@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "accel/models/accel_model.hpp"
 #include "accel/core/errors.hpp"
+#include "accel/models/accel_model.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/io/model_io.hpp"
 #include "tests/models/model_fixtures.hpp"

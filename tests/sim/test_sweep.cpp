@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "accel/core/errors.hpp"
-#include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/config/schema.hpp"
+#include "accel/sim/io/hdf5_file.hpp"
 #include "accel/sim/sweep/sweep_file.hpp"
 #include "accel/sim/sweep/sweep_journal.hpp"
 #include "accel/sim/sweep/sweep_spec.hpp"
