@@ -42,19 +42,23 @@ done
 /usr/bin/python3 - "$work" "$rounds" "$commit" "$(git rev-parse --short HEAD)" <<'PY'
 import json, statistics, sys
 work, rounds, old, new = sys.argv[1], int(sys.argv[2]), sys.argv[3][:7], sys.argv[4]
-def times(side):
+scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+def times(side):  # {benchmark: [[µs of each repetition] per round]}
     out = {}
     for r in range(rounds):
         for b in json.load(open(f"{work}/{side}-{r}.json"))["benchmarks"]:
             if b.get("run_type") == "iteration":
-                out.setdefault(b["run_name"], []).append(b["real_time"] * {"ns": 1e-3, "us": 1.0, "ms": 1e3}[b["time_unit"]])
+                out.setdefault(b["run_name"], [[] for _ in range(rounds)])[r].append(b["real_time"] * scale[b["time_unit"]])
     return out
 a, b = times("new"), times("old")
-print(f"| benchmark | {new} (µs) | {old} (µs) | ratio |")
-print("|---|---|---|---|")
+# The spread of the per-round ratios is the noise of the sitting a difference must exceed.
+print(f"| benchmark | {new} (µs) | {old} (µs) | ratio | ratio per round, min – max |")
+print("|---|---|---|---|---|")
 for name in a:
     if name not in b:
         continue
-    ma, mb = statistics.median(a[name]), statistics.median(b[name])
-    print(f"| {name} | {ma:.1f} | {mb:.1f} | {ma / mb:.3f} |")
+    ma = statistics.median(t for r in a[name] for t in r)
+    mb = statistics.median(t for r in b[name] for t in r)
+    per_round = [statistics.median(x) / statistics.median(y) for x, y in zip(a[name], b[name])]
+    print(f"| {name} | {ma:.1f} | {mb:.1f} | {ma / mb:.3f} | {min(per_round):.3f} – {max(per_round):.3f} |")
 PY
