@@ -55,10 +55,11 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
     }
 }
 
-void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
-                  std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
-                  core::RandomStream& frame, std::span<double> differential_V) {
+int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+                 std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
+                 core::RandomStream& frame, std::span<double> differential_V) {
     const auto n_in = static_cast<std::size_t>(p.inputs);
+    int saturated = 0;
     for (int c = first_output; c < first_output + output_count; ++c) {
         const std::size_t row = static_cast<std::size_t>(c) * n_in;
         // Kirchhoff: every current steered onto a line adds its charge there.
@@ -77,23 +78,27 @@ void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::sp
             v_plus += std::sqrt(boltzmann_J_K * p.temperature_K / c_plus) * frame.normal();
             v_minus += std::sqrt(boltzmann_J_K * p.temperature_K / c_minus) * frame.normal();
         }
+        saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
         v_plus = std::clamp(v_plus, 0.0, p.swing_V);
         v_minus = std::clamp(v_minus, 0.0, p.swing_V);
         differential_V[static_cast<std::size_t>(c)] = v_plus - v_minus + chip.comparator_offset_V[static_cast<std::size_t>(c)];
     }
+    return saturated;
 }
 
-void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
-                    std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
-                    core::RandomStream& frame, std::span<double> differential_V) {
+int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+                   std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
+                   core::RandomStream& frame, std::span<double> differential_V) {
     if (power_W.size() != static_cast<std::size_t>(p.inputs) || differential_V.size() != static_cast<std::size_t>(p.outputs))
         throw std::invalid_argument("evaluate_frame: power or output span has the wrong size");
     std::vector<double> charge_e(power_W.size());
+    int saturated = 0;
     for (int first = 0; first < p.outputs; first += p.output_lines) {
         // Each pass is a new integration of the same image: fresh shot and dark noise.
         for (std::size_t k = 0; k < power_W.size(); ++k) charge_e[k] = photodiode_charge_e(pd, power_W[k], noise, frame);
-        sum_on_lines(p, chip, weights, charge_e, first, std::min(p.output_lines, p.outputs - first), noise, frame, differential_V);
+        saturated += sum_on_lines(p, chip, weights, charge_e, first, std::min(p.output_lines, p.outputs - first), noise, frame, differential_V);
     }
+    return saturated;
 }
 
 int read_out(std::span<const double> differential_V) {

@@ -58,14 +58,17 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
 
 // Differential output voltages V+ − V− (+ comparator offset) of every output for one frame.
 // `power_W` is the optical power on each photodiode; the photodiode charges are drawn anew
-// for each pass. weights: outputs × inputs, row-major.
-void evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+// for each pass. weights: outputs × inputs, row-major. Returns the number of lines that
+// saturated (reached the supply swing) over all passes.
+int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                     std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
                     core::RandomStream& frame, std::span<double> differential_V);
 
 // The same from given photodiode charges (electrons), for one pass covering every output:
-// what the lines do with the charge, without the photodiode.
-void sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+// what the lines do with the charge, without the photodiode. Returns the number of lines
+// (+ and − counted apart) whose voltage reached the supply swing and was clipped there; the
+// clamp at 0 V, which only reset noise on a dark line reaches, is not counted.
+int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                   std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
                   core::RandomStream& frame, std::span<double> differential_V);
 

@@ -198,6 +198,9 @@ class LightLevel:
     accuracy_per_chip: np.ndarray  # [K]
     confusion: np.ndarray  # [true][predicted], summed over the chips
     attrs: dict[str, Any]  # every attribute of the group (noise, phase_error_pi, ...)
+    # Frames whose read-out clipped a computing line, over all chips (NaN in files written
+    # before accel reported it).
+    clipped_frame_fraction: float = math.nan
 
 
 @dataclasses.dataclass
@@ -415,6 +418,7 @@ def _read_light(group: h5py.Group) -> LightLevel:
         accuracy_per_chip=_array(group, "accuracy_per_chip"),
         confusion=_array(group, "confusion"),
         attrs=attrs,
+        clipped_frame_fraction=attrs.get("clipped_frame_fraction", math.nan),
     )
 
 

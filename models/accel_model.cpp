@@ -141,7 +141,7 @@ int AccelModel<Real>::predict_from_optical(std::span<const double> power_W, cons
     auto& ws = static_cast<Workspace&>(base);
     RandomStream stream = this->frame_stream(frame);
     const analog::NoiseSwitches noise = this->conditions().noise ? spec_.noise : analog::NoiseSwitches::none();
-    analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, power_W, noise, stream, ws.differential_V);
+    ws.clipped = analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, power_W, noise, stream, ws.differential_V) > 0;
     return analog::read_out(ws.differential_V);
 }
 

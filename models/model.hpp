@@ -53,6 +53,10 @@ struct SramWeights {
 class ModelWorkspace {
 public:
     virtual ~ModelWorkspace() = default;
+    // Set by predict() and predict_from_optical(): whether the hardware read-out of the last
+    // frame clipped (a computing line of the ACCEL chip reached the supply), after which its
+    // decision can differ from the argmax of the logits. Read-outs that cannot clip leave it false.
+    bool clipped = false;
 };
 
 class Model {

@@ -230,6 +230,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
     auto& workspaces = thread_workspaces();
     std::vector<double> losses(indices.size());
     std::vector<int> predicted(indices.size());
+    std::vector<char> clipped(indices.size(), 0);
     std::vector<std::vector<double>> logits(static_cast<std::size_t>(threads), std::vector<double>(static_cast<std::size_t>(classes)));
     const int block = 256;  // images between progress reports
     const auto start = clock_type::now();
@@ -243,6 +244,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
             auto& z = logits[static_cast<std::size_t>(thread)];
             if (hardware) {
                 predicted[i] = model_.predict(data.image(index), frame, ws);
+                clipped[i] = ws.clipped ? 1 : 0;
             } else {
                 losses[i] = model_.loss(data.image(index), data.labels[static_cast<std::size_t>(index)], frame, ws, z, {});
                 predicted[i] = argmax(z);
@@ -262,6 +264,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
         const int label = data.labels[static_cast<std::size_t>(indices[i])];
         loss += losses[i];
         correct += predicted[i] == label ? 1.0 : 0.0;
+        r.clipped_frames += clipped[i] != 0 ? 1u : 0u;
         assert(label >= 0 && label < classes);
         ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
     }
@@ -310,13 +313,15 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         }
     }
     std::vector<int> predicted(indices.size());
+    std::vector<char> clipped(indices.size(), 0);
     for (int k = 0; k < chips; ++k) {
         model_.prepare(parameters, chip_conditions(k));
         parallel_for(static_cast<int>(indices.size()), threads, [&](int j, int thread) {
             const std::size_t i = static_cast<std::size_t>(j);
             const FrameKey frame{static_cast<std::uint32_t>(indices[i]), false};
-            predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame,
-                                                       *workspaces[static_cast<std::size_t>(thread)]);
+            auto& ws = *workspaces[static_cast<std::size_t>(thread)];
+            predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame, ws);
+            clipped[i] = ws.clipped ? 1 : 0;
         });
         EvalResult r;
         r.images = indices.size();
@@ -326,8 +331,9 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         for (std::size_t i = 0; i < indices.size(); ++i) {
             const int label = data.labels[static_cast<std::size_t>(indices[i])];
             correct += predicted[i] == label ? 1.0 : 0.0;
+            r.clipped_frames += clipped[i] != 0 ? 1u : 0u;
             assert(label >= 0 && label < classes);
-        ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
+            ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
         }
         r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
         results.push_back(std::move(r));

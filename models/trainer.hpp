@@ -79,6 +79,7 @@ struct EvalResult {
     double loss = 0.0;      // mean softmax cross-entropy of the logits (NaN for a hardware read-out)
     double accuracy = 0.0;  // of the hardware read-out (Model::predict)
     std::vector<std::int64_t> confusion;  // classes × classes, [true][predicted]
+    std::size_t clipped_frames = 0;       // hardware read-out: frames in which a line clipped (ModelWorkspace::clipped)
 };
 
 class Trainer {

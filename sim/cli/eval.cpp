@@ -83,6 +83,9 @@ void print_test_report(const TestReport& r, bool with_confusion) {
                         100.0 * std::min(1.0, e.summary.mean + e.summary.half_width));
         else
             std::printf("    1 chip              accuracy %6.2f %% (one chip: no interval)\n", 100.0 * e.summary.mean);
+        // Once a line clips, the comparators no longer decide as the logits do.
+        if (e.clipped_frame_fraction > 0.0)
+            std::printf("    a computing line clipped in %.2f %% of the frames\n", 100.0 * e.clipped_frame_fraction);
     }
     if (!with_confusion) return;
     std::printf("  confusion matrix, noise-free (rows: true class, columns: predicted class):\n");

@@ -241,9 +241,16 @@ void write_test_report(h5::Group& g, const TestReport& r) {
             lg.set_attribute("accuracy_ci95_high", std::min(1.0, e.summary.mean + e.summary.half_width));
             lg.set_attribute("interval", "mean ± t_{0.975, K−1}·s/sqrt(K) over K chips");
         }
+        lg.set_attribute("clipped_frame_fraction", e.clipped_frame_fraction);
         std::vector<double> accuracies;
-        for (const auto& chip : e.per_chip) accuracies.push_back(chip.accuracy);
+        std::vector<std::int64_t> clipped;
+        for (const auto& chip : e.per_chip) {
+            accuracies.push_back(chip.accuracy);
+            clipped.push_back(static_cast<std::int64_t>(chip.clipped_frames));
+        }
         lg.write_array<double>("accuracy_per_chip", accuracies, {accuracies.size()});
+        lg.write_array<std::int64_t>("clipped_frames_per_chip", clipped, {clipped.size()})
+            .set_attribute("description", "test frames in which a computing line reached the supply and clipped, per chip");
         write_confusion(lg, e.confusion, r.classes);
     }
 }

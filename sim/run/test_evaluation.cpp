@@ -31,11 +31,15 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Trainer
     // Chips that share the optical stage run the optics once per image (Trainer::evaluate_chips).
     e.per_chip = trainer.evaluate_chips(data.test, indices, parameters, conditions_for(at_light, Purpose::chip_test, 0), chips,
                                         report("test at " + core::shortest_text(light) + " fJ/um2, " + std::to_string(chips) + " chips"));
+    std::size_t clipped = 0, frames = 0;
     for (const auto& chip : e.per_chip) {
         accuracies.push_back(chip.accuracy);
         for (std::size_t i = 0; i < e.confusion.size(); ++i) e.confusion[i] += chip.confusion[i];
+        clipped += chip.clipped_frames;
+        frames += chip.images;
     }
     e.summary = summarize_chips(accuracies);
+    e.clipped_frame_fraction = frames > 0 ? static_cast<double>(clipped) / static_cast<double>(frames) : 0.0;
     return e;
 }
 

@@ -28,6 +28,7 @@ struct ChipEvaluation {
     std::vector<models::EvalResult> per_chip;
     ChipSummary summary;
     std::vector<std::int64_t> confusion;  // summed over chips
+    double clipped_frame_fraction = 0.0;  // frames whose read-out clipped a line, over all chips (ACCEL)
 };
 
 struct TestReport {

@@ -272,15 +272,16 @@ TEST_CASE("Computing lines clip at the supply swing", "[unit][compute_array]") {
                                         1, -1, 1, 1};    // inputs 0 and 1 on opposite lines
     std::vector<double> out(3, not_set);
     RandomStream s(1, StreamKind::frame, 0, 0);
-    sum_on_lines(p, chip, w, std::vector<double>{1e12, 0.0, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out);
+    // The count returned is of the lines that reached the swing: one line of each output here.
+    CHECK(sum_on_lines(p, chip, w, std::vector<double>{1e12, 0.0, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out) == 3);
     CHECK(out[0] == p.swing_V);
     CHECK(out[1] == -p.swing_V);
     CHECK(out[2] == p.swing_V);
-    sum_on_lines(p, chip, w, std::vector<double>{1e12, 1e12, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out);
+    CHECK(sum_on_lines(p, chip, w, std::vector<double>{1e12, 1e12, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out) == 6);
     CHECK(out[2] == 0.0);  // both lines saturate: the difference is lost
     // Just below the swing nothing clips.
     const double below = 0.9 * p.swing_V * p.line_capacitance_F / q;
-    sum_on_lines(p, chip, w, std::vector<double>{below, 0.0, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out);
+    CHECK(sum_on_lines(p, chip, w, std::vector<double>{below, 0.0, 0.0, 0.0}, 0, 3, NoiseSwitches::none(), s, out) == 0);
     CHECK(out[0] == Approx(0.9 * p.swing_V).epsilon(1e-14));
 }
 

@@ -172,6 +172,27 @@ TEST_CASE("Evaluating several chips through the shared optics equals evaluating 
     CHECK(shared[0].confusion != shared[1].confusion);  // chips and their noise differ
 }
 
+TEST_CASE("The hardware read-out counts the frames in which a computing line clipped", "[unit][trainer]") {
+    const auto data = datasets::make_synthetic(64, 4, 9);
+    const auto idx = all(data.size());
+    const auto clipped_frames = [&](double line_capacitance_F, bool shared_optics) {
+        optics::PropagationCache<float> cache;
+        auto spec = synthetic_spec(4);
+        spec.eac.line_capacitance_F = line_capacitance_F;
+        models::AccelModel<float> model(spec, cache);
+        const auto s = settings(1, 1);
+        models::Trainer trainer(model, s);
+        const auto params = trainer.initial_state().parameters;
+        return shared_optics ? trainer.evaluate_chips(data, idx, params, s.conditions, 1).front().clipped_frames
+                             : trainer.evaluate(data, idx, params, s.conditions, true).clipped_frames;
+    };
+    // 1 pJ per frame puts ~10⁵–10⁶ electrons on a line: a 1 nF line holds 10¹⁰, a 10 aF line 112.
+    CHECK(clipped_frames(1e-9, true) == 0);
+    CHECK(clipped_frames(1e-9, false) == 0);
+    CHECK(clipped_frames(1e-17, true) == 64);
+    CHECK(clipped_frames(1e-17, false) == 64);
+}
+
 namespace {
 
 // A model whose gradient turns non-finite from the `bad_step`-th loss call on: what a design
