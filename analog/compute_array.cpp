@@ -22,13 +22,14 @@ void validate(const ComputeArrayParams& p) {
     for (double s : {p.pixel_gain_sigma, p.weight_path_sigma, p.line_capacitance_sigma})
         if (!(s >= 0.0) || !(s < 0.5)) fail("relative mismatch must be in [0, 0.5)");
     if (!(p.comparator_offset_sigma_V >= 0.0) || !std::isfinite(p.comparator_offset_sigma_V)) fail("comparator offset must be ≥ 0 V");
+    if (p.auto_zero_frames < 1) fail("auto-zero needs at least 1 dark frame");
 }
 
 ChipInstance ideal_chip(const ComputeArrayParams& p) {
     validate(p);
     const auto n_in = static_cast<std::size_t>(p.inputs), n_out = static_cast<std::size_t>(p.outputs);
     return {std::vector<double>(n_in, 1.0), std::vector<double>(n_out * n_in, 1.0), std::vector<double>(n_out, p.line_capacitance_F),
-            std::vector<double>(n_out, p.line_capacitance_F), std::vector<double>(n_out, 0.0)};
+            std::vector<double>(n_out, p.line_capacitance_F), std::vector<double>(n_out, 0.0), std::vector<double>(n_out, 0.0)};
 }
 
 ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream) {
@@ -81,7 +82,8 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
         saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
         v_plus = std::clamp(v_plus, 0.0, p.swing_V);
         v_minus = std::clamp(v_minus, 0.0, p.swing_V);
-        differential_V[static_cast<std::size_t>(c)] = v_plus - v_minus + chip.comparator_offset_V[static_cast<std::size_t>(c)];
+        const auto out = static_cast<std::size_t>(c);
+        differential_V[out] = v_plus - v_minus + chip.comparator_offset_V[out] - chip.offset_trim_V[out];
     }
     return saturated;
 }
@@ -99,6 +101,20 @@ int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, cons
         saturated += sum_on_lines(p, chip, weights, charge_e, first, std::min(p.output_lines, p.outputs - first), noise, frame, differential_V);
     }
     return saturated;
+}
+
+void auto_zero(const ComputeArrayParams& p, const PhotodiodeParams& pd, ChipInstance& chip, std::span<const std::int8_t> weights,
+               const NoiseSwitches& noise, core::RandomStream& calibration) {
+    validate(p);
+    const auto outputs = static_cast<std::size_t>(p.outputs);
+    std::fill(chip.offset_trim_V.begin(), chip.offset_trim_V.end(), 0.0);
+    const std::vector<double> dark(static_cast<std::size_t>(p.inputs), 0.0);
+    std::vector<double> differential(outputs), sum(outputs, 0.0);
+    for (int k = 0; k < p.auto_zero_frames; ++k) {
+        (void)evaluate_frame(p, pd, chip, weights, dark, noise, calibration, differential);
+        for (std::size_t c = 0; c < outputs; ++c) sum[c] += differential[c];
+    }
+    for (std::size_t c = 0; c < outputs; ++c) chip.offset_trim_V[c] = sum[c] / p.auto_zero_frames;
 }
 
 int read_out(std::span<const double> differential_V) {

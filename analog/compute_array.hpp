@@ -32,6 +32,11 @@ struct ComputeArrayParams {
     double weight_path_sigma = 0.005;
     double line_capacitance_sigma = 0.01;
     double comparator_offset_sigma_V = 1e-3;
+    // Offset calibration (auto-zero): with the weights loaded and no light, the chip integrates
+    // `auto_zero_frames` dark frames, averages each output's differential and subtracts that
+    // trim from every later frame. What remains of the offset is the calibration's own noise.
+    bool auto_zero = false;
+    int auto_zero_frames = 16;
 
     // Number of successive integrations needed to evaluate every output.
     [[nodiscard]] int passes() const { return (outputs + output_lines - 1) / output_lines; }
@@ -45,6 +50,7 @@ struct ChipInstance {
     std::vector<double> weight_path;      // outputs × inputs; gain of the switch steering k onto c's lines
     std::vector<double> line_capacitance_plus_F, line_capacitance_minus_F;  // outputs
     std::vector<double> comparator_offset_V;                               // outputs
+    std::vector<double> offset_trim_V;  // outputs; subtracted from each differential (auto_zero), 0 without
 };
 
 // A chip with no mismatch: unit gains, nominal capacitances, zero offsets.
@@ -52,6 +58,14 @@ struct ChipInstance {
 // Draws the fixed-pattern terms from the chip stream (Gaussian; gains and capacitances are
 // kept positive).
 [[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream);
+
+// Auto-zero of `chip` for `weights`: the mean differential output of p.auto_zero_frames
+// frames without light (dark current, reset noise and the comparator offset as `noise` and
+// the chip have them), drawn from `calibration`, becomes chip.offset_trim_V. The trim
+// cancels the offset and the mean dark-current differential; its error, the mean of the
+// frames' noise, falls as 1/√K.
+void auto_zero(const ComputeArrayParams& p, const PhotodiodeParams& pd, ChipInstance& chip, std::span<const std::int8_t> weights,
+               const NoiseSwitches& noise, core::RandomStream& calibration);
 
 // Weights must be in {−1, +1} (binary) or {−1, 0, +1} (ternary); std::invalid_argument otherwise.
 void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights);

@@ -35,6 +35,7 @@ void validate(const AccelEnergyParams& p) {
     require(non_negative(p.controller_static_power_W) && non_negative(p.analog_static_power_W), "static powers must be ≥ 0 W");
     require(non_negative(p.weight_bits) && non_negative(p.weight_write_energy_J_per_bit), "weight write terms must be ≥ 0");
     require(positive(p.frames_per_weight_load), "frames per weight load must be > 0");
+    require(p.calibration_frames >= 0 && positive(p.frames_per_calibration), "calibration frames must be ≥ 0 and frames per calibration > 0");
 }
 
 EnergyReport accel_energy(const AccelEnergyParams& p) {
@@ -58,6 +59,14 @@ EnergyReport accel_energy(const AccelEnergyParams& p) {
     r.components.push_back({"analog_bias_static", p.analog_static_power_W * r.latency_s, true, "P_bias·latency"});
     r.components.push_back({"weight_writes", p.weight_bits * p.weight_write_energy_J_per_bit / p.frames_per_weight_load, true,
                             "bits·E_write / frames per load"});
+    if (p.calibration_frames > 0) {
+        // A dark frame costs what a frame costs without light: resets, lines, comparators, static power.
+        double dark_frame_J = 0.0;
+        for (const auto& c : r.components)
+            if (c.name != "optical_source" && c.name != "weight_writes") dark_frame_J += c.energy_J;
+        r.components.push_back({"offset_calibration", p.calibration_frames * dark_frame_J / p.frames_per_calibration, true,
+                                "K dark frames · E_frame / frames per calibration"});
+    }
     return r;
 }
 

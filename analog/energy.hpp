@@ -54,6 +54,10 @@ struct AccelEnergyParams {
     double weight_bits = 10240;        // SRAM bits rewritten per weight load
     double weight_write_energy_J_per_bit = 50e-15;
     double frames_per_weight_load = 1e6;
+    // Offset calibration: dark frames integrated per calibration (0: none), and the frames
+    // between calibrations over which they are amortised.
+    int calibration_frames = 0;
+    double frames_per_calibration = 1e6;
 };
 
 void validate(const AccelEnergyParams& p);  // std::invalid_argument naming the member

@@ -12,7 +12,8 @@
 
 namespace accel::core {
 
-enum class StreamKind : std::uint32_t { chip = 1, frame = 2, fabrication = 3, training = 4 };
+// calibration: the dark frames a chip integrates to auto-zero its read-out (one stream per chip).
+enum class StreamKind : std::uint32_t { chip = 1, frame = 2, fabrication = 3, training = 4, calibration = 5 };
 
 class RandomStream {
 public:

@@ -61,6 +61,12 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
     } else {
         chip_ = analog::ideal_chip(spec_.eac);
     }
+    if (spec_.eac.auto_zero) {
+        // As the chip does it: weights loaded, no light, its own dark frames.
+        RandomStream calibration(c.seed, StreamKind::calibration, c.chip);
+        const analog::NoiseSwitches noise = c.noise ? spec_.noise : analog::NoiseSwitches::none();
+        analog::auto_zero(spec_.eac, spec_.photodiode, chip_, weights_, noise, calibration);
+    }
     const auto inputs = static_cast<std::size_t>(spec_.eac.inputs);
     line_gain_.resize(wb.size);
     for (std::size_t c_out = 0; c_out < static_cast<std::size_t>(spec_.eac.outputs); ++c_out) {
@@ -96,7 +102,7 @@ void AccelModel<Real>::readout_logits(DiffractiveWorkspace<Real>& base, RandomSt
     const double kt = core::constants::boltzmann_J_K * spec_.eac.temperature_K;
     const bool reset_noise = this->conditions().noise && spec_.noise.reset;
     for (std::size_t c = 0; c < outputs; ++c) {
-        double volts = chip_.comparator_offset_V[c];
+        double volts = chip_.comparator_offset_V[c] - chip_.offset_trim_V[c];
         if (reset_noise)
             volts += std::sqrt(kt / chip_.line_capacitance_plus_F[c]) * frame.normal() -
                      std::sqrt(kt / chip_.line_capacitance_minus_F[c]) * frame.normal();

@@ -75,6 +75,8 @@ analog::ComputeArrayParams compute_array_of(const Config& c) {
     p.weight_path_sigma = c.real("eac.weight_path_sigma");
     p.line_capacitance_sigma = c.real("eac.line_capacitance_sigma");
     p.comparator_offset_sigma_V = c.real("eac.comparator_offset_mV") * V_per_mV;
+    p.auto_zero = c.string("eac.offset_calibration") == "auto_zero";
+    p.auto_zero_frames = as_int(c.integer("eac.calibration_dark_frames"));
     return p;
 }
 
@@ -101,6 +103,8 @@ analog::AccelEnergyParams accel_energy_of(const Config& c, const RunDescription&
     p.weight_bits = bits_per_weight * p.photodiodes * static_cast<double>(p.outputs);
     p.weight_write_energy_J_per_bit = c.real("chip.weight_write_energy_fJ_per_bit") * J_per_fJ;
     p.frames_per_weight_load = c.real("chip.frames_per_weight_load");
+    if (c.string("eac.offset_calibration") == "auto_zero") p.calibration_frames = as_int(c.integer("eac.calibration_dark_frames"));
+    p.frames_per_calibration = c.real("eac.frames_per_calibration");
     return p;
 }
 

@@ -150,6 +150,13 @@ std::vector<KeySpec> eac_keys() {
         real("eac.weight_path_sigma", 0.005, 0.0, 0.5, "per-chip relative mismatch of each weight switch path", assumed, false, true),
         real("eac.line_capacitance_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of line capacitance", assumed, false, true),
         real("eac.comparator_offset_mV", 1.0, 0.0, 1e4, "standard deviation of the fixed comparator offset (mV)", assumed),
+        choice("eac.offset_calibration", "none", {"none", "auto_zero"},
+               "per-chip offset calibration: none, or auto_zero (trim each output by its mean over dark frames, weights loaded)",
+               "none: the chip as first modelled; auto-zero is the standard comparator offset cancellation (Enz & Temes, Proc. IEEE 84, 1584 (1996))"),
+        integer("eac.calibration_dark_frames", 16, 1, 1000000, "dark frames averaged by one auto-zero (K); the residual offset falls as 1/√K",
+                assumed),
+        positive("eac.frames_per_calibration", 1e6, 1e18, "frames between auto-zero calibrations, over which their time and energy are amortised",
+                 assumed + ": as often as the weights are loaded"),
         real("eac.comparator_energy_fJ", 100.0, 0.0, 1e9, "energy of one comparison (fJ)", assumed + ": dynamic comparator in 180 nm")};
 }
 

@@ -409,3 +409,62 @@ TEST_CASE("Weights outside the alphabet are rejected", "[unit][compute_array]") 
     p.output_lines = 0;
     CHECK_THROWS_AS(ideal_chip(p), std::invalid_argument);
 }
+
+// Auto-zero: without frame noise the trim is the offset itself, and a dark frame reads 0 after it.
+TEST_CASE("Auto-zero without frame noise cancels each comparator offset exactly", "[unit][compute_array]") {
+    ComputeArrayParams p;
+    p.inputs = 6;
+    p.outputs = 4;
+    p.output_lines = 2;  // two passes: the trim covers every output
+    p.comparator_offset_sigma_V = 5e-3;
+    p.auto_zero_frames = 3;
+    PhotodiodeParams pd;
+    RandomStream chip_stream(3, StreamKind::chip, 1);
+    ChipInstance chip = draw_chip(p, chip_stream);
+    const std::vector<std::int8_t> w = {1, -1, 1, -1, 1, -1, -1, -1, 1, 1, 1, 1, 1, 1, -1, -1, 1, -1, -1, 1, -1, 1, -1, 1};
+    RandomStream calibration(3, StreamKind::calibration, 1);
+    auto_zero(p, pd, chip, w, NoiseSwitches::none(), calibration);
+    for (std::size_t c = 0; c < 4; ++c) CHECK(chip.offset_trim_V[c] == chip.comparator_offset_V[c]);
+    std::vector<double> out(4, not_set);
+    RandomStream frame(3, StreamKind::frame, 1, 0);
+    (void)evaluate_frame(p, pd, chip, w, std::vector<double>(6, 0.0), NoiseSwitches::none(), frame, out);
+    for (double v : out) CHECK(v == 0.0);
+}
+
+// With reset noise and dark-current shot noise the trim errs by the mean of K frames' noise:
+// variance (2kT/C + 2·μ_dark·(q/C)²)/K for a pair of lines each collecting one photodiode's
+// μ_dark electrons. Each calibration is a chip of its own (one output, its own stream), so
+// the residuals are independent. A dark current far above any real photodiode's keeps the
+// lines far above 0 V, so that no frame is clamped there (the clamp would shrink the noise).
+TEST_CASE("Auto-zero leaves a residual offset of the calibration's own noise, falling as 1/sqrt(K)", "[physics][compute_array]") {
+    ComputeArrayParams p;
+    p.inputs = 2;
+    p.outputs = 1;
+    p.output_lines = 1;
+    PhotodiodeParams pd;
+    pd.dark_current_A = 1e-6;  // 1 µA over 62 ns: 3.9·10⁵ electrons per photodiode and frame
+    const double dark_e = mean_dark_e(pd);
+    const double volts_per_e = q / p.line_capacitance_F;
+    REQUIRE(dark_e * volts_per_e > 100.0 * std::sqrt(kB * p.temperature_K / p.line_capacitance_F));
+    const std::vector<std::int8_t> w = {1, -1};
+    NoiseSwitches noise = NoiseSwitches::none();
+    noise.reset = noise.dark = true;
+    const double per_frame_variance = 2.0 * kB * p.temperature_K / p.line_capacitance_F + 2.0 * dark_e * volts_per_e * volts_per_e;
+    constexpr int chips = 4000;
+    for (int frames : {4, 64}) {
+        p.auto_zero_frames = frames;
+        std::vector<double> residual;
+        for (int k = 0; k < chips; ++k) {
+            ChipInstance chip = ideal_chip(p);
+            chip.comparator_offset_V[0] = 1e-3 * static_cast<double>(k % 7);
+            RandomStream calibration(5, StreamKind::calibration, static_cast<std::uint32_t>(k));
+            auto_zero(p, pd, chip, w, noise, calibration);
+            residual.push_back(chip.offset_trim_V[0] - chip.comparator_offset_V[0]);
+        }
+        const auto m = moments(residual);
+        const double expected = per_frame_variance / frames;
+        INFO(frames << " dark frames: residual variance " << m.variance << " V², expected " << expected << " V²");
+        CHECK(std::abs(m.mean) <= z_bound * std::sqrt(expected / m.n));
+        CHECK(std::abs(m.variance - expected) <= z_bound * m.variance_se());
+    }
+}

@@ -177,6 +177,20 @@ TEST_CASE("Ternary weights double the SRAM bits written per weight load", "[unit
                  component(ternary, "weight_writes").energy_J));
 }
 
+TEST_CASE("Auto-zero costs its dark frames' energy, amortised over the frames between calibrations", "[unit][energy]") {
+    const EnergyReport plain = report("accel-2023");
+    for (const auto& c : plain.components) CHECK(c.name != "offset_calibration");  // none without calibration
+    const EnergyReport calibrated =
+        report("accel-2023", {"eac.offset_calibration=auto_zero", "eac.calibration_dark_frames=16", "eac.frames_per_calibration=1000"});
+    // A dark frame: every systemic component but the light and the weight writes.
+    const double dark_frame_J = plain.energy_per_frame_J() - component(plain, "weight_writes").energy_J;
+    CHECK(within(hand_tol, component(calibrated, "offset_calibration").energy_J - 16.0 * dark_frame_J / 1000.0,
+                 component(calibrated, "offset_calibration").energy_J));
+    CHECK(within(hand_tol, calibrated.energy_per_frame_J() - plain.energy_per_frame_J() * (1.0 + 0.016) +
+                               0.016 * component(plain, "weight_writes").energy_J,
+                 calibrated.energy_per_frame_J()));
+}
+
 // digital-baseline: 160000 pixels × 1 pJ read-out; 160000 conversions × 5 fJ/step × 2^8
 // steps; 160000·10 int8 MACs × 0.23 pJ; latency 72 ns exposure + 160000 px / 100 Mpx/s
 // read-out + 1.6·10⁶ MAC / 10¹² MAC/s.
