@@ -23,6 +23,8 @@ void validate(const ComputeArrayParams& p) {
         if (!(s >= 0.0) || !(s < 0.5)) fail("relative mismatch must be in [0, 0.5)");
     if (!(p.comparator_offset_sigma_V >= 0.0) || !std::isfinite(p.comparator_offset_sigma_V)) fail("comparator offset must be ≥ 0 V");
     if (p.auto_zero_frames < 1) fail("auto-zero needs at least 1 dark frame");
+    if (!(p.cds_sample_capacitance_F > 0.0) || !std::isfinite(p.cds_sample_capacitance_F))
+        fail("CDS sample capacitance must be finite and > 0 F");
 }
 
 ChipInstance ideal_chip(const ComputeArrayParams& p) {
@@ -56,6 +58,11 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
     }
 }
 
+double line_reset_sigma_V(const ComputeArrayParams& p, double line_capacitance_F) {
+    const double kt = boltzmann_J_K * p.temperature_K;
+    return p.correlated_double_sampling ? std::sqrt(2.0 * kt / p.cds_sample_capacitance_F) : std::sqrt(kt / line_capacitance_F);
+}
+
 int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                  std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
                  core::RandomStream& frame, std::span<double> differential_V) {
@@ -76,8 +83,8 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
         double v_minus = q_minus * elementary_charge_C / c_minus;
         if (noise.reset) {
             // kT/C: the thermal noise sampled on a capacitor when its reset switch opens.
-            v_plus += std::sqrt(boltzmann_J_K * p.temperature_K / c_plus) * frame.normal();
-            v_minus += std::sqrt(boltzmann_J_K * p.temperature_K / c_minus) * frame.normal();
+            v_plus += line_reset_sigma_V(p, c_plus) * frame.normal();
+            v_minus += line_reset_sigma_V(p, c_minus) * frame.normal();
         }
         saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
         v_plus = std::clamp(v_plus, 0.0, p.swing_V);

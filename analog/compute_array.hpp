@@ -37,6 +37,12 @@ struct ComputeArrayParams {
     // trim from every later frame. What remains of the offset is the calibration's own noise.
     bool auto_zero = false;
     int auto_zero_frames = 16;
+    // Correlated double sampling: each line's level is sampled after its reset and again after
+    // the integration, and the difference is compared, so that the kT/C noise frozen on the
+    // line at reset cancels; each of the two samples adds the kT/C noise of the capacitor it
+    // is held on (Enz & Temes 1996), 2kT/C_s per line.
+    bool correlated_double_sampling = false;
+    double cds_sample_capacitance_F = 1e-12;
 
     // Number of successive integrations needed to evaluate every output.
     [[nodiscard]] int passes() const { return (outputs + output_lines - 1) / output_lines; }
@@ -69,6 +75,10 @@ void auto_zero(const ComputeArrayParams& p, const PhotodiodeParams& pd, ChipInst
 
 // Weights must be in {−1, +1} (binary) or {−1, 0, +1} (ternary); std::invalid_argument otherwise.
 void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights);
+
+// σ (V) of the reset noise a line carries into the comparison: √(kT/C_line) as reset, or
+// √(2kT/C_s) with correlated double sampling.
+[[nodiscard]] double line_reset_sigma_V(const ComputeArrayParams& p, double line_capacitance_F);
 
 // Differential output voltages V+ − V− (+ comparator offset) of every output for one frame.
 // `power_W` is the optical power on each photodiode; the photodiode charges are drawn anew

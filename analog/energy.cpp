@@ -36,6 +36,7 @@ void validate(const AccelEnergyParams& p) {
     require(non_negative(p.weight_bits) && non_negative(p.weight_write_energy_J_per_bit), "weight write terms must be ≥ 0");
     require(positive(p.frames_per_weight_load), "frames per weight load must be > 0");
     require(p.calibration_frames >= 0 && positive(p.frames_per_calibration), "calibration frames must be ≥ 0 and frames per calibration > 0");
+    require(positive(p.cds_sample_capacitance_F), "CDS sample capacitance must be > 0 F");
 }
 
 EnergyReport accel_energy(const AccelEnergyParams& p) {
@@ -57,6 +58,9 @@ EnergyReport accel_energy(const AccelEnergyParams& p) {
     r.components.push_back({"comparators", p.outputs * p.comparator_energy_J, true, "N_out·E_cmp"});
     r.components.push_back({"controller_and_sram_static", p.controller_static_power_W * r.latency_s, true, "P_ctrl·latency"});
     r.components.push_back({"analog_bias_static", p.analog_static_power_W * r.latency_s, true, "P_bias·latency"});
+    if (p.correlated_double_sampling)
+        r.components.push_back({"cds_samples", 4.0 * p.outputs * p.cds_sample_capacitance_F * p.analog_supply_V * p.line_swing_V, true,
+                                "2 samples · 2·N_out lines · C_s·V_dd·ΔV_line"});
     r.components.push_back({"weight_writes", p.weight_bits * p.weight_write_energy_J_per_bit / p.frames_per_weight_load, true,
                             "bits·E_write / frames per load"});
     if (p.calibration_frames > 0) {

@@ -58,6 +58,9 @@ struct AccelEnergyParams {
     // between calibrations over which they are amortised.
     int calibration_frames = 0;
     double frames_per_calibration = 1e6;
+    // Correlated double sampling: two samples of every line per frame on a capacitor C_s.
+    bool correlated_double_sampling = false;
+    double cds_sample_capacitance_F = 1e-12;
 };
 
 void validate(const AccelEnergyParams& p);  // std::invalid_argument naming the member

@@ -99,13 +99,12 @@ void AccelModel<Real>::readout_logits(DiffractiveWorkspace<Real>& base, RandomSt
 
     // Line outputs in units of charge (electrons), then normalised: z_c = γ·(S_c + e_c)/‖Q‖.
     const double cap = spec_.eac.line_capacitance_F;
-    const double kt = core::constants::boltzmann_J_K * spec_.eac.temperature_K;
     const bool reset_noise = this->conditions().noise && spec_.noise.reset;
     for (std::size_t c = 0; c < outputs; ++c) {
         double volts = chip_.comparator_offset_V[c] - chip_.offset_trim_V[c];
         if (reset_noise)
-            volts += std::sqrt(kt / chip_.line_capacitance_plus_F[c]) * frame.normal() -
-                     std::sqrt(kt / chip_.line_capacitance_minus_F[c]) * frame.normal();
+            volts += analog::line_reset_sigma_V(spec_.eac, chip_.line_capacitance_plus_F[c]) * frame.normal() -
+                     analog::line_reset_sigma_V(spec_.eac, chip_.line_capacitance_minus_F[c]) * frame.normal();
         ws.extra[c] = volts * cap / core::constants::elementary_charge_C;
         double s = 0.0;
         const std::size_t row = c * inputs;

@@ -77,6 +77,8 @@ analog::ComputeArrayParams compute_array_of(const Config& c) {
     p.comparator_offset_sigma_V = c.real("eac.comparator_offset_mV") * V_per_mV;
     p.auto_zero = c.string("eac.offset_calibration") == "auto_zero";
     p.auto_zero_frames = as_int(c.integer("eac.calibration_dark_frames"));
+    p.correlated_double_sampling = c.boolean("eac.correlated_double_sampling");
+    p.cds_sample_capacitance_F = c.real("eac.cds_sample_capacitance_fF") * F_per_fF;
     return p;
 }
 
@@ -105,6 +107,8 @@ analog::AccelEnergyParams accel_energy_of(const Config& c, const RunDescription&
     p.frames_per_weight_load = c.real("chip.frames_per_weight_load");
     if (c.string("eac.offset_calibration") == "auto_zero") p.calibration_frames = as_int(c.integer("eac.calibration_dark_frames"));
     p.frames_per_calibration = c.real("eac.frames_per_calibration");
+    p.correlated_double_sampling = c.boolean("eac.correlated_double_sampling");
+    p.cds_sample_capacitance_F = c.real("eac.cds_sample_capacitance_fF") * F_per_fF;
     return p;
 }
 
@@ -228,6 +232,13 @@ void check_chip(const Config& c) {
     if (c.real("chip.integration_time_ns") > c.real("chip.frame_time_ns"))
         throw InputError("chip.integration_time_ns = " + core::general_text(c.real("chip.integration_time_ns")) + " exceeds chip.frame_time_ns = " +
                          core::general_text(c.real("chip.frame_time_ns")) + "; the integration happens within the frame");
+    // With CDS the reset level is sampled before the integration starts, within the same frame.
+    if (c.boolean("eac.correlated_double_sampling") &&
+        c.real("chip.integration_time_ns") + c.real("eac.cds_sample_time_ns") > c.real("chip.frame_time_ns"))
+        throw InputError("chip.integration_time_ns + eac.cds_sample_time_ns = " +
+                         core::general_text(c.real("chip.integration_time_ns") + c.real("eac.cds_sample_time_ns")) +
+                         " exceeds chip.frame_time_ns = " + core::general_text(c.real("chip.frame_time_ns")) +
+                         "; with correlated double sampling the reset-level sample happens within the frame");
     if (c.real("eac.line_swing_V") > c.real("chip.analog_supply_V"))
         throw InputError("eac.line_swing_V = " + core::general_text(c.real("eac.line_swing_V")) + " exceeds chip.analog_supply_V = " +
                          core::general_text(c.real("chip.analog_supply_V")));

@@ -157,6 +157,12 @@ std::vector<KeySpec> eac_keys() {
                 assumed),
         positive("eac.frames_per_calibration", 1e6, 1e18, "frames between auto-zero calibrations, over which their time and energy are amortised",
                  assumed + ": as often as the weights are loaded"),
+        boolean("eac.correlated_double_sampling", false,
+                "sample each line after its reset and after the integration and compare the differences: the line's kT/C cancels, "
+                "the two samples add 2kT/C_s",
+                "off: the chip as first modelled; CDS as in image sensors (Enz & Temes, Proc. IEEE 84, 1584 (1996))"),
+        positive("eac.cds_sample_capacitance_fF", 1000.0, 1e9, "capacitor each CDS sample is held on (fF)", assumed + ": 1 pF per line"),
+        real("eac.cds_sample_time_ns", 2.0, 0.0, 1e12, "time of the reset-level sample within the frame, with CDS (ns)", assumed),
         real("eac.comparator_energy_fJ", 100.0, 0.0, 1e9, "energy of one comparison (fJ)", assumed + ": dynamic comparator in 180 nm")};
 }
 

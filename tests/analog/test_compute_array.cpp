@@ -468,3 +468,32 @@ TEST_CASE("Auto-zero leaves a residual offset of the calibration's own noise, fa
         CHECK(std::abs(m.variance - expected) <= z_bound * m.variance_se());
     }
 }
+
+// With correlated double sampling the line's own kT/C cancels and the two samples on C_s add
+// 2kT/C_s per line: V+ − V− has variance 4kT/C_s whatever the line capacitance. The lines sit
+// ~200 σ above 0 V, so that none is clamped.
+TEST_CASE("With correlated double sampling the reset noise is that of the sample capacitor", "[physics][compute_array]") {
+    ComputeArrayParams p;
+    p.line_capacitance_F = GENERATE(20e-12, 2e-12);
+    p.correlated_double_sampling = true;
+    p.cds_sample_capacitance_F = 0.5e-12;
+    p.inputs = 2;
+    p.outputs = 1000;
+    p.output_lines = 1000;
+    const ChipInstance chip = ideal_chip(p);
+    std::vector<std::int8_t> w;
+    for (int c = 0; c < p.outputs; ++c) w.insert(w.end(), {1, -1});
+    const double sample_variance = 2.0 * kB * p.temperature_K / p.cds_sample_capacitance_F;  // per line
+    CHECK(line_reset_sigma_V(p, p.line_capacitance_F) == Approx(std::sqrt(sample_variance)).epsilon(1e-15));
+    const double q0 = 200.0 * std::sqrt(sample_variance) * p.line_capacitance_F / q;
+    std::vector<double> diff, out(static_cast<std::size_t>(p.outputs));
+    for (int f = 0; f < 100; ++f) {
+        RandomStream s(9, StreamKind::frame, 0, static_cast<std::uint32_t>(f));
+        (void)sum_on_lines(p, chip, w, std::vector<double>{q0, q0}, 0, p.outputs, only(&NoiseSwitches::reset), s, out);
+        diff.insert(diff.end(), out.begin(), out.end());
+    }
+    const auto m = moments(diff);
+    INFO("C_line = " << p.line_capacitance_F << " F: variance " << m.variance << " V², expected " << 2.0 * sample_variance);
+    CHECK(std::abs(m.mean) <= z_bound * std::sqrt(2.0 * sample_variance / m.n));
+    CHECK(std::abs(m.variance - 2.0 * sample_variance) <= z_bound * m.variance_se());
+}

@@ -337,6 +337,12 @@ TEST_CASE("Consistency checks reject settings that contradict each other", "[uni
                Contains("detector") && Contains("window") && Contains("optics.mask_pixels"));
     CHECK_THAT(input_error([] { (void)describe_run(load("accel-2023", std::nullopt, {"eac.line_swing_V=2"})); }),
                Contains("eac.line_swing_V") && Contains("chip.analog_supply_V"));
+    // With CDS the reset-level sample (2 ns) must fit in the frame beside the 62 ns integration.
+    CHECK_NOTHROW(describe_run(load("accel-2023", std::nullopt, {"eac.correlated_double_sampling=true"})));
+    CHECK_THAT(input_error([] {
+                   (void)describe_run(load("accel-2023", std::nullopt, {"eac.correlated_double_sampling=true", "chip.integration_time_ns=71"}));
+               }),
+               Contains("eac.cds_sample_time_ns") && Contains("chip.frame_time_ns") && Contains("73") && Contains("72"));
     // energy_report runs the checks before computing anything.
     CHECK_THROWS_AS(energy_report(load("accel-2023", std::nullopt, {"chip.frame_time_ns=50"})), InputError);
     // A small array shifted off-centre beyond the window edge is caught too.

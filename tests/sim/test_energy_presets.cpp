@@ -191,6 +191,15 @@ TEST_CASE("Auto-zero costs its dark frames' energy, amortised over the frames be
                  calibrated.energy_per_frame_J()));
 }
 
+TEST_CASE("Correlated double sampling costs two samples of every line on its sample capacitor", "[unit][energy]") {
+    const EnergyReport plain = report("accel-2023");
+    for (const auto& c : plain.components) CHECK(c.name != "cds_samples");
+    const EnergyReport cds = report("accel-2023", {"eac.correlated_double_sampling=true", "eac.cds_sample_capacitance_fF=1000"});
+    // 2 samples × 20 lines × 1 pF × 1.8 V × 1.0 V = 72 pJ.
+    CHECK(within(hand_tol, component(cds, "cds_samples").energy_J - 72e-12, component(cds, "cds_samples").energy_J));
+    CHECK(within(hand_tol, cds.energy_per_frame_J() - plain.energy_per_frame_J() - 72e-12, cds.energy_per_frame_J()));
+}
+
 // digital-baseline: 160000 pixels × 1 pJ read-out; 160000 conversions × 5 fJ/step × 2^8
 // steps; 160000·10 int8 MACs × 0.23 pJ; latency 72 ns exposure + 160000 px / 100 Mpx/s
 // read-out + 1.6·10⁶ MAC / 10¹² MAC/s.
