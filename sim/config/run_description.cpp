@@ -6,6 +6,7 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "accel/analog/operating_point.hpp"
 #include "accel/core/constants.hpp"
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
@@ -62,19 +63,52 @@ analog::PhotodiodeParams photodiode_of(const Config& c) {
     return p;
 }
 
+// eac.line_capacitance_fF, or with 0 the line's parasitics over the photodiode array plus the
+// integration capacitor that eac.gain_setting selects (analog/operating_point.hpp).
+double line_capacitance_of(const Config& c) {
+    const double given_fF = c.real("eac.line_capacitance_fF");
+    if (given_fF > 0.0) return given_fF * F_per_fF;
+    analog::LineLayout layout;
+    layout.rows = as_int(c.integer("detector.rows"));
+    layout.cols = as_int(c.integer("detector.cols"));
+    layout.pitch_m = c.real("detector.pitch_um") * m_per_um;
+    layout.wire_capacitance_F_per_m = c.real("eac.wire_capacitance_fF_per_um") * F_per_fF / m_per_um;
+    layout.switch_capacitance_F = c.real("eac.switch_capacitance_fF") * F_per_fF;
+    const std::vector<double>& capacitors_fF = c.reals("eac.integration_capacitors_fF");
+    const auto setting = c.integer("eac.gain_setting");
+    if (setting >= static_cast<std::int64_t>(capacitors_fF.size()))
+        throw InputError("eac.gain_setting = " + std::to_string(setting) + " selects no capacitor: eac.integration_capacitors_fF has " +
+                         std::to_string(capacitors_fF.size()) + " (settings 0 to " + std::to_string(capacitors_fF.size() - 1) + ")");
+    return analog::parasitic_line_capacitance_F(layout) + capacitors_fF[static_cast<std::size_t>(setting)] * F_per_fF;
+}
+
+// eac.comparator_offset_mV, or with -1 Pelgrom's A_VT/√(W·L) of the comparator's input pair.
+double comparator_offset_of(const Config& c) {
+    const double given_mV = c.real("eac.comparator_offset_mV");
+    if (given_mV >= 0.0) return given_mV * V_per_mV;
+    if (given_mV != -1.0)
+        throw InputError("eac.comparator_offset_mV = " + core::general_text(given_mV) +
+                         ": a standard deviation is ≥ 0 mV; -1 derives it from Pelgrom's law (eac.comparator_avt_mV_um)");
+    analog::InputPair pair;
+    pair.a_vt_V_m = c.real("eac.comparator_avt_mV_um") * V_per_mV * m_per_um;
+    pair.width_m = c.real("eac.comparator_input_width_um") * m_per_um;
+    pair.length_m = c.real("eac.comparator_input_length_um") * m_per_um;
+    return analog::offset_sigma_V(pair);
+}
+
 analog::ComputeArrayParams compute_array_of(const Config& c) {
     analog::ComputeArrayParams p;
     p.inputs = static_cast<int>(c.integer("detector.rows") * c.integer("detector.cols"));
     p.outputs = as_int(c.integer("eac.outputs"));
     p.output_lines = as_int(c.integer("eac.output_lines"));
     p.weights = c.string("eac.weights") == "ternary" ? analog::WeightKind::ternary : analog::WeightKind::binary;
-    p.line_capacitance_F = c.real("eac.line_capacitance_fF") * F_per_fF;
+    p.line_capacitance_F = line_capacitance_of(c);
     p.swing_V = c.real("chip.analog_supply_V");
     p.temperature_K = c.real("photodiode.temperature_K");
     p.pixel_gain_sigma = c.real("eac.pixel_gain_sigma");
     p.weight_path_sigma = c.real("eac.weight_path_sigma");
     p.line_capacitance_sigma = c.real("eac.line_capacitance_sigma");
-    p.comparator_offset_sigma_V = c.real("eac.comparator_offset_mV") * V_per_mV;
+    p.comparator_offset_sigma_V = comparator_offset_of(c);
     p.auto_zero = c.string("eac.offset_calibration") == "auto_zero";
     p.auto_zero_frames = as_int(c.integer("eac.calibration_dark_frames"));
     p.correlated_double_sampling = c.boolean("eac.correlated_double_sampling");
@@ -95,7 +129,7 @@ analog::AccelEnergyParams accel_energy_of(const Config& c, const RunDescription&
     p.analog_supply_V = c.real("chip.analog_supply_V");
     p.photodiode_capacitance_F = c.real("photodiode.capacitance_fF") * F_per_fF;
     p.photodiode_reset_swing_V = c.real("photodiode.reset_swing_V");
-    p.line_capacitance_F = c.real("eac.line_capacitance_fF") * F_per_fF;
+    p.line_capacitance_F = line_capacitance_of(c);
     p.line_swing_V = c.real("eac.line_swing_V");
     p.comparator_energy_J = c.real("eac.comparator_energy_fJ") * J_per_fJ;
     p.controller_static_power_W = c.real("chip.controller_static_power_mW") * W_per_mW;

@@ -137,19 +137,46 @@ std::vector<KeySpec> photodiode_keys() {
         positive("photodiode.temperature_K", 300.0, 1000.0, "operating temperature (K)", assumed + ": room temperature")};
 }
 
+// The selectable integration capacitors of a line: ≥ 0 (0: the parasitics alone).
+KeySpec integration_capacitors() {
+    KeySpec k = reals("eac.integration_capacitors_fF", {0.0, 4000.0, 12000.0}, 0.0, 1e9,
+                      "integration capacitors a computing line can switch in beside its parasitics (fF), highest conversion gain first",
+                      assumed + ": three gains, as the dual conversion gain of image sensors; the last gives about the 20 pF of the fixed design");
+    k.min_exclusive = false;
+    return k;
+}
+
 std::vector<KeySpec> eac_keys() {
     return {
         integer("eac.outputs", 10, 1, 4096, "outputs (classes) of the compute array", paper + ": 10 classes"),
         integer("eac.output_lines", 10, 1, 4096, "physical output channels (± line pairs); fewer than outputs means sequential passes",
                 assumed + ": one pair per class"),
         choice("eac.weights", "binary", {"binary", "ternary"}, "SRAM weight alphabet: {−1,+1} or {−1,0,+1}", paper),
-        positive("eac.line_capacitance_fF", 20000.0, 1e9, "capacitance of each computing line (fF)",
-                 assumed + ": sized so that a line integrating the light of 1024 photodiodes stays below the 1.8 V supply at 0.14 fJ/µm²"),
+        real("eac.line_capacitance_fF", 20000.0, 0.0, 1e9,
+             "capacitance of each computing line (fF); 0: from the layout, the line's parasitics (eac.wire_capacitance_fF_per_um, "
+             "eac.switch_capacitance_fF) plus the integration capacitor of eac.gain_setting",
+             assumed + ": sized so that a line integrating the light of 1024 photodiodes stays below the 1.8 V supply at 0.14 fJ/µm²"),
+        positive("eac.wire_capacitance_fF_per_um", 0.2, 1e3,
+                 "capacitance per length of a computing line's wire, with its neighbours (fF/µm); the line runs along every photodiode row",
+                 "Ho, Mai & Horowitz, Proc. IEEE 89, 490 (2001): about 0.2 fF/µm in every CMOS generation"),
+        real("eac.switch_capacitance_fF", 0.5, 0.0, 1e6, "capacitance of the switch terminal each photodiode adds to a line (fF)",
+             assumed + ": junction and overlap of a minimum switch in 180 nm"),
+        integration_capacitors(),
+        integer("eac.gain_setting", 2, 0, 63,
+                "which of eac.integration_capacitors_fF a line integrates on (0: the first, highest conversion gain), with eac.line_capacitance_fF = 0",
+                assumed + ": the lowest gain, for the brightest frames"),
         real("eac.line_swing_V", 1.0, 0.0, 100.0, "design voltage swing of a computing line per frame, for the energy model (V)", assumed),
         real("eac.pixel_gain_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of photodiode gain", assumed + ": 180 nm matching", false, true),
         real("eac.weight_path_sigma", 0.005, 0.0, 0.5, "per-chip relative mismatch of each weight switch path", assumed, false, true),
         real("eac.line_capacitance_sigma", 0.01, 0.0, 0.5, "per-chip relative mismatch of line capacitance", assumed, false, true),
-        real("eac.comparator_offset_mV", 1.0, 0.0, 1e4, "standard deviation of the fixed comparator offset (mV)", assumed),
+        real("eac.comparator_offset_mV", 1.0, -1.0, 1e4,
+             "standard deviation of the fixed comparator offset (mV); -1: from Pelgrom's law, A_VT/sqrt(W·L) with the three keys below",
+             assumed),
+        positive("eac.comparator_avt_mV_um", 5.0, 1e3, "Pelgrom coefficient A_VT of the comparator's input pair (mV·µm)",
+                 "Pelgrom, Tuinhout & Vertregt, IEDM 1998: about 1 mV·µm per nm of gate oxide; 180 nm NMOS (4 nm) at 4-6 mV·µm"),
+        positive("eac.comparator_input_width_um", 4.0, 1e4, "gate width of each transistor of the comparator's input pair (µm)", assumed),
+        positive("eac.comparator_input_length_um", 1.0, 1e4, "gate length of each transistor of the comparator's input pair (µm)",
+                 assumed + ": above the 0.18 µm minimum, for matching"),
         choice("eac.offset_calibration", "none", {"none", "auto_zero"},
                "per-chip offset calibration: none, or auto_zero (trim each output by its mean over dark frames, weights loaded)",
                "none: the chip as first modelled; auto-zero is the standard comparator offset cancellation (Enz & Temes, Proc. IEEE 84, 1584 (1996))"),

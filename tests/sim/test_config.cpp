@@ -327,6 +327,28 @@ TEST_CASE("Malformed sources are rejected naming the file or override", "[unit][
     CHECK_THAT(input_error([] { (void)with_sets({"chip.frame_time_ns="}); }), Contains("no value given for chip.frame_time_ns"));
 }
 
+TEST_CASE("A line capacitance of 0 comes from the layout and the gain setting, an offset of -1 from Pelgrom's law", "[unit][config]") {
+    const auto run = [](std::vector<std::string> sets) { return describe_run(load("accel-2023", std::nullopt, std::move(sets))); };
+    // The fixed values as before.
+    CHECK(run({}).compute_array.line_capacitance_F == 20000.0 * 1e-15);
+    CHECK(run({}).compute_array.comparator_offset_sigma_V == 1.0 * 1e-3);
+    // 32×32 photodiodes at 35 µm: 36.96 mm of wire at 0.2 fF/µm and 1024 switches of 0.5 fF,
+    // 7.904 pF, plus the capacitor of the setting; the energy model uses the same value.
+    const RunDescription lowest_gain = run({"eac.line_capacitance_fF=0"});
+    CHECK(lowest_gain.compute_array.line_capacitance_F == Approx(7.904e-12 + 12e-12).epsilon(1e-12));
+    CHECK(lowest_gain.accel_energy.line_capacitance_F == lowest_gain.compute_array.line_capacitance_F);
+    CHECK(run({"eac.line_capacitance_fF=0", "eac.gain_setting=0"}).compute_array.line_capacitance_F == Approx(7.904e-12).epsilon(1e-12));
+    CHECK(run({"eac.line_capacitance_fF=0", "eac.wire_capacitance_fF_per_um=0.1", "eac.switch_capacitance_fF=0", "eac.gain_setting=1"})
+              .compute_array.line_capacitance_F == Approx(3.696e-12 + 4e-12).epsilon(1e-12));
+    CHECK_THAT(input_error([&] { (void)run({"eac.line_capacitance_fF=0", "eac.gain_setting=3"}); }),
+               Contains("eac.gain_setting = 3") && Contains("eac.integration_capacitors_fF"));
+    // A_VT/√(W·L) = 5 mV·µm / √(4 µm × 1 µm) = 2.5 mV.
+    CHECK(run({"eac.comparator_offset_mV=-1"}).compute_array.comparator_offset_sigma_V == Approx(2.5e-3).epsilon(1e-12));
+    CHECK(run({"eac.comparator_offset_mV=-1", "eac.comparator_input_width_um=16"}).compute_array.comparator_offset_sigma_V ==
+          Approx(1.25e-3).epsilon(1e-12));
+    CHECK_THAT(input_error([&] { (void)run({"eac.comparator_offset_mV=-0.5"}); }), Contains("eac.comparator_offset_mV = -0.5"));
+}
+
 TEST_CASE("Consistency checks reject settings that contradict each other", "[unit][config]") {
     CHECK_NOTHROW(describe_run(load("accel-2023", std::nullopt, {})));
     CHECK_NOTHROW(describe_run(load("digital-baseline", std::nullopt, {})));
