@@ -25,6 +25,12 @@ void validate(const ComputeArrayParams& p) {
     if (p.auto_zero_frames < 1) fail("auto-zero needs at least 1 dark frame");
     if (!(p.cds_sample_capacitance_F > 0.0) || !std::isfinite(p.cds_sample_capacitance_F))
         fail("CDS sample capacitance must be finite and > 0 F");
+    for (double cap : p.gain_line_capacitances_F)
+        if (!(cap > 0.0) || !std::isfinite(cap)) fail("every gain setting's line capacitance must be finite and > 0 F");
+    if (!p.gain_line_capacitances_F.empty() && (p.gain_setting < 0 || p.gain_setting >= static_cast<int>(p.gain_line_capacitances_F.size())))
+        fail("gain setting out of range");
+    if (p.auto_range && p.gain_line_capacitances_F.empty()) fail("auto-ranging needs gain settings");
+    if (!(p.ranging_headroom > 0.0 && p.ranging_headroom <= 1.0)) fail("ranging headroom must be in (0, 1]");
 }
 
 ChipInstance ideal_chip(const ComputeArrayParams& p) {
@@ -56,6 +62,38 @@ void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> 
             throw std::invalid_argument(std::string("compute array: weight ") + std::to_string(w) + " is not allowed for " +
                                         (p.weights == WeightKind::binary ? "binary {-1, +1}" : "ternary {-1, 0, +1}") + " weights");
     }
+}
+
+int pick_gain_setting(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+                      std::span<const double> charge_e, std::size_t frames) {
+    validate(p);
+    const auto n_in = static_cast<std::size_t>(p.inputs), n_out = static_cast<std::size_t>(p.outputs);
+    if (charge_e.size() != frames * n_in) throw std::invalid_argument("pick_gain_setting: charges are not frames × inputs");
+    // The largest line charge relative to its capacitance, in electrons per nominal farad.
+    double largest = 0.0;
+    for (std::size_t f = 0; f < frames; ++f)
+        for (std::size_t c = 0; c < n_out; ++c) {
+            double q_plus = 0.0, q_minus = 0.0;
+            for (std::size_t k = 0; k < n_in; ++k) {
+                const double q = charge_e[f * n_in + k] * chip.pixel_gain[k] * chip.weight_path[c * n_in + k];
+                if (weights[c * n_in + k] > 0) q_plus += q;
+                else if (weights[c * n_in + k] < 0) q_minus += q;
+            }
+            largest = std::max({largest, q_plus * p.line_capacitance_F / chip.line_capacitance_plus_F[c],
+                                q_minus * p.line_capacitance_F / chip.line_capacitance_minus_F[c]});
+        }
+    const int settings = static_cast<int>(p.gain_line_capacitances_F.size());
+    for (int s = 0; s < settings; ++s)
+        if (largest * elementary_charge_C / p.gain_line_capacitances_F[static_cast<std::size_t>(s)] <= p.ranging_headroom * p.swing_V)
+            return s;
+    return settings - 1;
+}
+
+void set_line_capacitance(const ComputeArrayParams& p, ChipInstance& chip, double line_capacitance_F) {
+    if (line_capacitance_F == p.line_capacitance_F) return;
+    const double scale = line_capacitance_F / p.line_capacitance_F;
+    for (double& cap : chip.line_capacitance_plus_F) cap *= scale;
+    for (double& cap : chip.line_capacitance_minus_F) cap *= scale;
 }
 
 double line_reset_sigma_V(const ComputeArrayParams& p, double line_capacitance_F) {

@@ -43,6 +43,13 @@ struct ComputeArrayParams {
     // is held on (Enz & Temes 1996), 2kT/C_s per line.
     bool correlated_double_sampling = false;
     double cds_sample_capacitance_F = 1e-12;
+    // Conversion gain: the line capacitance of each selectable setting, highest gain first
+    // (empty: the one fixed line_capacitance_F, which is then settings[gain_setting]). With
+    // auto_range each chip picks its setting from ranging frames (pick_gain_setting).
+    std::vector<double> gain_line_capacitances_F;
+    int gain_setting = 0;
+    bool auto_range = false;
+    double ranging_headroom = 0.9;  // fraction of the swing a line may reach on the ranging frames
 
     // Number of successive integrations needed to evaluate every output.
     [[nodiscard]] int passes() const { return (outputs + output_lines - 1) / output_lines; }
@@ -75,6 +82,17 @@ void auto_zero(const ComputeArrayParams& p, const PhotodiodeParams& pd, ChipInst
 
 // Weights must be in {−1, +1} (binary) or {−1, 0, +1} (ternary); std::invalid_argument otherwise.
 void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights);
+
+// The highest-gain setting (an index into p.gain_line_capacitances_F) under which no line of
+// `chip` with `weights` goes above ranging_headroom·swing on any ranging frame: `charge_e`
+// holds `frames` rows of the photodiodes' mean charges (electrons). The lowest gain (the
+// last setting) if every setting would clip. Mismatch is the chip's: each line keeps its
+// capacitance relative to the nominal p.line_capacitance_F.
+[[nodiscard]] int pick_gain_setting(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
+                                    std::span<const double> charge_e, std::size_t frames);
+// Switches `chip`'s lines to the nominal capacitance `line_capacitance_F`, keeping each line's
+// mismatch relative to p.line_capacitance_F (a no-op at that capacitance).
+void set_line_capacitance(const ComputeArrayParams& p, ChipInstance& chip, double line_capacitance_F);
 
 // σ (V) of the reset noise a line carries into the comparison: √(kT/C_line) as reset, or
 // √(2kT/C_s) with correlated double sampling.

@@ -61,6 +61,7 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
     } else {
         chip_ = analog::ideal_chip(spec_.eac);
     }
+    select_gain();
     if (spec_.eac.auto_zero) {
         // As the chip does it: weights loaded, no light, its own dark frames.
         RandomStream calibration(c.seed, StreamKind::calibration, c.chip);
@@ -73,10 +74,39 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
         for (std::size_t k = 0; k < inputs; ++k) {
             const std::size_t i = c_out * inputs + k;
             const double cap = weights_[i] < 0 ? chip_.line_capacitance_minus_F[c_out] : chip_.line_capacitance_plus_F[c_out];
-            line_gain_[i] = chip_.pixel_gain[k] * chip_.weight_path[i] * spec_.eac.line_capacitance_F / cap;
+            line_gain_[i] = chip_.pixel_gain[k] * chip_.weight_path[i] * line_capacitance_F_ / cap;
         }
     }
     logit_scale_ = std::exp(parameters[this->block("log_logit_scale").offset]);
+}
+
+template <class Real>
+void AccelModel<Real>::set_ranging_frames(std::span<const double> power_W, std::size_t frames) {
+    if (power_W.size() != frames * static_cast<std::size_t>(spec_.eac.inputs))
+        throw std::invalid_argument("ranging frames: powers are not frames × photodiodes");
+    ranging_power_W_.assign(power_W.begin(), power_W.end());
+    ranging_frames_ = frames;
+}
+
+// The chip's conversion gain: the configured setting, or with auto-ranging the highest gain
+// whose lines stay below the headroom on the ranging frames' mean charges (dark current
+// included when frame noise is on); the chip's lines then take that setting's capacitance.
+template <class Real>
+void AccelModel<Real>::select_gain() {
+    const auto& settings = spec_.eac.gain_line_capacitances_F;
+    line_capacitance_F_ = spec_.eac.line_capacitance_F;
+    gain_setting_ = settings.empty() ? -1 : spec_.eac.gain_setting;
+    if (settings.empty()) return;
+    if (spec_.eac.auto_range && ranging_frames_ > 0) {
+        const Conditions& c = this->conditions();
+        const double electrons_per_W = analog::mean_signal_e(spec_.photodiode, 1.0);
+        const double dark = c.noise && spec_.noise.dark ? analog::mean_dark_e(spec_.photodiode) : 0.0;
+        std::vector<double> charge_e(ranging_power_W_.size());
+        for (std::size_t i = 0; i < charge_e.size(); ++i) charge_e[i] = electrons_per_W * ranging_power_W_[i] + dark;
+        gain_setting_ = analog::pick_gain_setting(spec_.eac, chip_, weights_, charge_e, ranging_frames_);
+    }
+    line_capacitance_F_ = settings[static_cast<std::size_t>(gain_setting_)];
+    analog::set_line_capacitance(spec_.eac, chip_, line_capacitance_F_);
 }
 
 template <class Real>
@@ -98,7 +128,7 @@ void AccelModel<Real>::readout_logits(DiffractiveWorkspace<Real>& base, RandomSt
     ws.norm = std::sqrt(std::max(norm2, 1e-300));
 
     // Line outputs in units of charge (electrons), then normalised: z_c = γ·(S_c + e_c)/‖Q‖.
-    const double cap = spec_.eac.line_capacitance_F;
+    const double cap = line_capacitance_F_;
     const bool reset_noise = this->conditions().noise && spec_.noise.reset;
     for (std::size_t c = 0; c < outputs; ++c) {
         double volts = chip_.comparator_offset_V[c] - chip_.offset_trim_V[c];

@@ -48,6 +48,9 @@ public:
         return SramWeights{spec_.eac.outputs, spec_.eac.inputs, hardware_weights()};
     }
 
+    void set_ranging_frames(std::span<const double> power_W, std::size_t frames) override;
+    [[nodiscard]] int gain_setting() const override { return gain_setting_; }
+
     [[nodiscard]] const AccelModelSpec& spec() const { return spec_; }
     // State fixed by prepare(): the weights the SRAM holds.
     [[nodiscard]] const std::vector<std::int8_t>& hardware_weights() const { return weights_; }
@@ -56,6 +59,7 @@ private:
     struct Workspace;
     void initial_readout_parameters(std::span<double> parameters, core::RandomStream& rng) const override;
     void prepare_readout(std::span<const double> parameters) override;
+    void select_gain();
     [[nodiscard]] std::unique_ptr<DiffractiveWorkspace<Real>> make_readout_workspace() const override;
     void readout_logits(DiffractiveWorkspace<Real>& ws, core::RandomStream& frame) const override;
     [[nodiscard]] bool readout_backward(DiffractiveWorkspace<Real>& ws, std::span<double> gradient) const override;
@@ -69,6 +73,11 @@ private:
     std::vector<double> line_gain_;               // a_ck / w_ck: g_k·m_ck·C_nom/C_c±
     double logit_scale_ = 1.0;
     analog::ChipInstance chip_;
+    double line_capacitance_F_ = 0.0;             // nominal line capacitance of the chosen gain setting
+    int gain_setting_ = -1;
+
+    std::vector<double> ranging_power_W_;         // frames × photodiodes, for auto-ranging
+    std::size_t ranging_frames_ = 0;
 };
 
 }  // namespace accel::models

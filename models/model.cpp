@@ -24,6 +24,8 @@ void Model::optical_output(std::span<const float>, ModelWorkspace&, std::span<do
 
 std::optional<std::vector<double>> Model::detector_intensity_W_per_m2(std::span<const float>) const { return std::nullopt; }
 
+void Model::set_ranging_frames(std::span<const double>, std::size_t) {}
+
 int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelWorkspace&) const {
     throw std::logic_error(architecture() + " model has no optical output");
 }

@@ -93,6 +93,13 @@ public:
     virtual void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const;
     [[nodiscard]] virtual int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const;
 
+    // Auto-ranging of the read-out's conversion gain: the optical outputs (frames ×
+    // optical_output_size(), W) of the frames each chip prepared from now on ranges its gain
+    // on (none: every chip keeps the configured setting); gain_setting() is the setting the
+    // last prepare() chose, −1 for a read-out without gain settings.
+    virtual void set_ranging_frames(std::span<const double> power_W, std::size_t frames);
+    [[nodiscard]] virtual int gain_setting() const { return -1; }
+
     // What result files and snapshots show of a prepared model; empty or nullopt where the
     // model has no such part, so that callers need not know the concrete model (the
     // diffractive skeleton implements the mask and detector views, the ACCEL read-out the SRAM).

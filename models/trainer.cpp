@@ -269,6 +269,7 @@ EvalResult Trainer::evaluate(const datasets::Dataset& data, std::span<const int>
         ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
     }
     r.loss = indices.empty() || hardware ? std::nan("") : loss / static_cast<double>(indices.size());
+    r.gain_setting = model_.gain_setting();
     r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
     return r;
 }
@@ -326,6 +327,7 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         EvalResult r;
         r.images = indices.size();
         r.loss = std::nan("");
+        r.gain_setting = model_.gain_setting();
         r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
         double correct = 0.0;
         for (std::size_t i = 0; i < indices.size(); ++i) {

@@ -80,6 +80,7 @@ struct EvalResult {
     double accuracy = 0.0;  // of the hardware read-out (Model::predict)
     std::vector<std::int64_t> confusion;  // classes × classes, [true][predicted]
     std::size_t clipped_frames = 0;       // hardware read-out: frames in which a line clipped (ModelWorkspace::clipped)
+    int gain_setting = -1;                // hardware read-out: the conversion gain the chip used (Model::gain_setting)
 };
 
 class Trainer {

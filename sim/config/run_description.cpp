@@ -63,23 +63,33 @@ analog::PhotodiodeParams photodiode_of(const Config& c) {
     return p;
 }
 
-// eac.line_capacitance_fF, or with 0 the line's parasitics over the photodiode array plus the
-// integration capacitor that eac.gain_setting selects (analog/operating_point.hpp).
-double line_capacitance_of(const Config& c) {
-    const double given_fF = c.real("eac.line_capacitance_fF");
-    if (given_fF > 0.0) return given_fF * F_per_fF;
+// With eac.line_capacitance_fF = 0, the line capacitance of each gain setting: the line's
+// parasitics over the photodiode array plus that setting's integration capacitor
+// (analog/operating_point.hpp); empty for a given capacitance.
+std::vector<double> gain_line_capacitances_of(const Config& c) {
+    if (c.real("eac.line_capacitance_fF") > 0.0) return {};
     analog::LineLayout layout;
     layout.rows = as_int(c.integer("detector.rows"));
     layout.cols = as_int(c.integer("detector.cols"));
     layout.pitch_m = c.real("detector.pitch_um") * m_per_um;
     layout.wire_capacitance_F_per_m = c.real("eac.wire_capacitance_fF_per_um") * F_per_fF / m_per_um;
     layout.switch_capacitance_F = c.real("eac.switch_capacitance_fF") * F_per_fF;
-    const std::vector<double>& capacitors_fF = c.reals("eac.integration_capacitors_fF");
+    const double parasitic_F = analog::parasitic_line_capacitance_F(layout);
+    std::vector<double> settings;
+    for (double capacitor_fF : c.reals("eac.integration_capacitors_fF")) settings.push_back(parasitic_F + capacitor_fF * F_per_fF);
+    return settings;
+}
+
+// eac.line_capacitance_fF, or with 0 the capacitance of the gain setting eac.gain_setting.
+double line_capacitance_of(const Config& c) {
+    const double given_fF = c.real("eac.line_capacitance_fF");
+    if (given_fF > 0.0) return given_fF * F_per_fF;
+    const std::vector<double> settings = gain_line_capacitances_of(c);
     const auto setting = c.integer("eac.gain_setting");
-    if (setting >= static_cast<std::int64_t>(capacitors_fF.size()))
+    if (setting >= static_cast<std::int64_t>(settings.size()))
         throw InputError("eac.gain_setting = " + std::to_string(setting) + " selects no capacitor: eac.integration_capacitors_fF has " +
-                         std::to_string(capacitors_fF.size()) + " (settings 0 to " + std::to_string(capacitors_fF.size() - 1) + ")");
-    return analog::parasitic_line_capacitance_F(layout) + capacitors_fF[static_cast<std::size_t>(setting)] * F_per_fF;
+                         std::to_string(settings.size()) + " (settings 0 to " + std::to_string(settings.size() - 1) + ")");
+    return settings[static_cast<std::size_t>(setting)];
 }
 
 // eac.comparator_offset_mV, or with -1 Pelgrom's A_VT/√(W·L) of the comparator's input pair.
@@ -103,6 +113,13 @@ analog::ComputeArrayParams compute_array_of(const Config& c) {
     p.output_lines = as_int(c.integer("eac.output_lines"));
     p.weights = c.string("eac.weights") == "ternary" ? analog::WeightKind::ternary : analog::WeightKind::binary;
     p.line_capacitance_F = line_capacitance_of(c);
+    p.gain_line_capacitances_F = gain_line_capacitances_of(c);
+    if (!p.gain_line_capacitances_F.empty()) p.gain_setting = as_int(c.integer("eac.gain_setting"));
+    p.auto_range = c.string("eac.conversion_gain") == "auto";
+    if (p.auto_range && p.gain_line_capacitances_F.empty())
+        throw InputError("eac.conversion_gain = \"auto\" chooses among eac.integration_capacitors_fF, but eac.line_capacitance_fF = " +
+                         core::general_text(c.real("eac.line_capacitance_fF")) + " fixes the line capacitance; set eac.line_capacitance_fF = 0");
+    p.ranging_headroom = c.real("eac.ranging_headroom");
     p.swing_V = c.real("chip.analog_supply_V");
     p.temperature_K = c.real("photodiode.temperature_K");
     p.pixel_gain_sigma = c.real("eac.pixel_gain_sigma");
@@ -256,6 +273,7 @@ EvaluationDescription evaluation_of(const Config& c) {
     e.rotation_deg = c.real("eval.rotation_deg");
     e.rotation_rad = radians_from_degrees(e.rotation_deg);
     e.chips = as_int(c.integer("eval.chips"));
+    if (c.string("eac.conversion_gain") == "auto") e.ranging_frames = as_int(c.integer("eac.ranging_frames"));
     return e;
 }
 

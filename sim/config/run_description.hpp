@@ -87,6 +87,7 @@ struct EvaluationDescription {
     int shift_px = 0;
     double rotation_deg = 0.0, rotation_rad = 0.0;
     int chips = 1;
+    int ranging_frames = 0;  // eac.conversion_gain = "auto": test frames each chip ranges its gain on; 0 without auto-ranging
     // Whether chips differ at all (noise, mismatch or fabrication error); if not, one chip is
     // evaluated whatever `chips` says.
     [[nodiscard]] bool varies_by_chip() const { return noise || fixed_pattern || phase_error_pi > 0.0; }

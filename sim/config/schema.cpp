@@ -162,6 +162,13 @@ std::vector<KeySpec> eac_keys() {
         real("eac.switch_capacitance_fF", 0.5, 0.0, 1e6, "capacitance of the switch terminal each photodiode adds to a line (fF)",
              assumed + ": junction and overlap of a minimum switch in 180 nm"),
         integration_capacitors(),
+        choice("eac.conversion_gain", "fixed", {"fixed", "auto"},
+               "fixed: lines integrate on eac.gain_setting; auto: each chip picks, at each light level, the highest gain whose lines stay "
+               "below eac.ranging_headroom of the supply on eac.ranging_frames test frames (needs eac.line_capacitance_fF = 0)",
+               "fixed: the chip as first modelled; auto-ranging as image sensors' dual conversion gain"),
+        integer("eac.ranging_frames", 32, 1, 1000000, "frames (the first test images, labels unused) each chip ranges its gain on", assumed),
+        real("eac.ranging_headroom", 0.9, 0.0, 1.0, "fraction of the supply a line may reach on the ranging frames, for noise and brighter scenes",
+             assumed, true),
         integer("eac.gain_setting", 2, 0, 63,
                 "which of eac.integration_capacitors_fF a line integrates on (0: the first, highest conversion gain), with eac.line_capacitance_fF = 0",
                 assumed + ": the lowest gain, for the brightest frames"),

@@ -251,6 +251,15 @@ void write_test_report(h5::Group& g, const TestReport& r) {
         lg.write_array<double>("accuracy_per_chip", accuracies, {accuracies.size()});
         lg.write_array<std::int64_t>("clipped_frames_per_chip", clipped, {clipped.size()})
             .set_attribute("description", "test frames in which a computing line reached the supply and clipped, per chip");
+        if (!e.gain_setting_per_chip.empty()) {
+            const std::vector<std::int64_t> settings(e.gain_setting_per_chip.begin(), e.gain_setting_per_chip.end());
+            lg.write_array<std::int64_t>("gain_setting_per_chip", settings, {settings.size()})
+                .set_attribute("description", "index into eac.integration_capacitors_fF each chip integrated on (0: highest gain)");
+            h5::Dataset energy = lg.write_array<double>("energy_per_frame_J_per_chip", e.energy_per_frame_J_per_chip,
+                                                        {e.energy_per_frame_J_per_chip.size()});
+            energy.set_unit("J");
+            energy.set_attribute("description", "systemic energy per frame of each chip at its gain setting's line capacitance");
+        }
         write_confusion(lg, e.confusion, r.classes);
     }
 }

@@ -3,6 +3,7 @@
 #include <limits>
 #include <numeric>
 
+#include "accel/analog/energy.hpp"
 #include "accel/core/format.hpp"
 #include "accel/sim/run/conditions.hpp"
 
@@ -11,7 +12,33 @@ namespace {
 
 using ProgressFor = std::function<std::function<void(const models::Progress&)>(const std::string&)>;
 
-ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Trainer& trainer, const RunData& data,
+// Auto-ranging: the optical outputs of the nominal design for the first test frames at this
+// light level (their labels unused), which each chip then ranges its conversion gain on.
+void set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters) {
+    const std::size_t width = model.optical_output_size();
+    const auto frames = static_cast<std::size_t>(std::min(at_light.evaluation.ranging_frames, data.test.size()));
+    if (width == 0 || frames == 0) return;
+    model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
+    const auto ws = model.make_workspace();
+    std::vector<double> power_W(frames * width);
+    for (std::size_t i = 0; i < frames; ++i)
+        model.optical_output(data.test.image(static_cast<int>(i)), *ws, std::span<double>(power_W.data() + i * width, width));
+    model.set_ranging_frames(power_W, frames);
+}
+
+// Each chip's gain setting, and its energy per frame at that setting's line capacitance.
+void record_gain_settings(const RunDescription& at_light, ChipEvaluation& e) {
+    const auto& settings = at_light.compute_array.gain_line_capacitances_F;
+    for (const auto& chip : e.per_chip) {
+        if (chip.gain_setting < 0 || settings.empty()) continue;
+        e.gain_setting_per_chip.push_back(chip.gain_setting);
+        analog::AccelEnergyParams energy = at_light.accel_energy;
+        energy.line_capacitance_F = settings[static_cast<std::size_t>(chip.gain_setting)];
+        e.energy_per_frame_J_per_chip.push_back(analog::accel_energy(energy).energy_per_frame_J());
+    }
+}
+
+ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& model, models::Trainer& trainer, const RunData& data,
                                  const std::vector<int>& indices, std::span<const double> parameters, int classes,
                                  const ProgressFor& report) {
     const EvaluationDescription& ev = at_light.evaluation;
@@ -28,9 +55,12 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Trainer
     e.rotation_deg = ev.rotation_deg;
     e.confusion.assign(static_cast<std::size_t>(classes) * static_cast<std::size_t>(classes), 0);
     std::vector<double> accuracies;
+    if (ev.ranging_frames > 0) set_ranging_frames(at_light, model, data, parameters);
     // Chips that share the optical stage run the optics once per image (Trainer::evaluate_chips).
     e.per_chip = trainer.evaluate_chips(data.test, indices, parameters, conditions_for(at_light, Purpose::chip_test, 0), chips,
                                         report("test at " + core::shortest_text(light) + " fJ/um2, " + std::to_string(chips) + " chips"));
+    if (ev.ranging_frames > 0) model.set_ranging_frames({}, 0);
+    record_gain_settings(at_light, e);
     std::size_t clipped = 0, frames = 0;
     for (const auto& chip : e.per_chip) {
         accuracies.push_back(chip.accuracy);
@@ -67,7 +97,7 @@ TestReport evaluate_test(const RunDescription& run, models::Model& model, const 
     std::vector<double> lights(light_levels.begin(), light_levels.end());
     if (lights.empty()) lights.push_back(run.light.energy_density_fJ_per_um2);
     for (double light : lights)
-        r.chips.push_back(evaluate_at_light(run.at_light(light), trainer, data, indices, parameters, r.classes, report));
+        r.chips.push_back(evaluate_at_light(run.at_light(light), model, trainer, data, indices, parameters, r.classes, report));
     return r;
 }
 

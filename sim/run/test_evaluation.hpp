@@ -29,6 +29,10 @@ struct ChipEvaluation {
     ChipSummary summary;
     std::vector<std::int64_t> confusion;  // summed over chips
     double clipped_frame_fraction = 0.0;  // frames whose read-out clipped a line, over all chips (ACCEL)
+    // With gain settings (eac.line_capacitance_fF = 0): each chip's setting and its energy per
+    // frame at that setting's line capacitance; empty otherwise.
+    std::vector<int> gain_setting_per_chip;
+    std::vector<double> energy_per_frame_J_per_chip;
 };
 
 struct TestReport {

@@ -497,3 +497,36 @@ TEST_CASE("With correlated double sampling the reset noise is that of the sample
     CHECK(std::abs(m.mean) <= z_bound * std::sqrt(2.0 * sample_variance / m.n));
     CHECK(std::abs(m.variance - 2.0 * sample_variance) <= z_bound * m.variance_se());
 }
+
+// Auto-ranging: the highest gain (smallest capacitance) under which no line goes above the
+// headroom on any ranging frame, the lowest if all clip. Two outputs over two photodiodes;
+// the + line of output 0 collects photodiode 0, so its charge sets the range.
+TEST_CASE("Auto-ranging picks the highest gain whose lines stay below the headroom", "[unit][compute_array]") {
+    ComputeArrayParams p;
+    p.inputs = 2;
+    p.outputs = 2;
+    p.output_lines = 2;
+    p.gain_line_capacitances_F = {1e-12, 4e-12, 16e-12};
+    p.line_capacitance_F = 16e-12;
+    p.gain_setting = 2;
+    p.auto_range = true;
+    p.ranging_headroom = 0.9;
+    const std::vector<std::int8_t> w = {1, -1, -1, 1};
+    const ChipInstance chip = ideal_chip(p);
+    // Electrons that bring a line of capacitance C to exactly the headroom: 0.9·1.8 V·C/q.
+    const auto at_headroom = [&](double cap) { return 0.9 * p.swing_V * cap / q; };
+    const auto pick = [&](std::vector<double> charges) { return pick_gain_setting(p, chip, w, charges, charges.size() / 2); };
+    CHECK(pick({0.0, 0.0}) == 0);
+    CHECK(pick({0.99 * at_headroom(1e-12), 0.0}) == 0);
+    CHECK(pick({1.01 * at_headroom(1e-12), 0.0}) == 1);
+    CHECK(pick({0.0, 0.0, 0.0, 1.01 * at_headroom(4e-12)}) == 2);  // the brightest of two frames decides
+    CHECK(pick({10.0 * at_headroom(16e-12), 0.0}) == 2);          // everything clips: the lowest gain
+    // A chip whose + line of output 0 is 10 % smaller reaches the headroom sooner.
+    ChipInstance small_line = chip;
+    small_line.line_capacitance_plus_F[0] *= 0.9;
+    CHECK(pick_gain_setting(p, small_line, w, std::vector<double>{0.95 * at_headroom(1e-12), 0.0}, 1) == 1);
+    // Switching a chip's lines keeps their mismatch relative to the nominal capacitance.
+    set_line_capacitance(p, small_line, 4e-12);
+    CHECK(small_line.line_capacitance_plus_F[0] == Approx(0.9 * 4e-12).epsilon(1e-15));
+    CHECK(small_line.line_capacitance_minus_F[1] == Approx(4e-12).epsilon(1e-15));
+}

@@ -541,3 +541,26 @@ TEST_CASE("train: Ctrl-C (SIGINT) prints what was kept and the command that resu
     REQUIRE(term_lines.size() == 1);
     CHECK(term_lines[0].rfind("accel: interrupted: ", 0) == 0);
 }
+
+TEST_CASE("With auto-ranging each chip integrates on the highest gain that does not clip at the light level", "[cli]") {
+    TempDir dir;
+    const std::string ranged = "--set eac.line_capacitance_fF=0 --set eac.conversion_gain=auto ";
+    REQUIRE(train(dir, "ranged.h5", ranged).exit_code == 0);
+    const Run e = run_accel(dir, "eval -q " + quoted(dir / "ranged.h5") + " --light 0.001,1000 -o " + quoted(dir / "e.h5"));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    const auto settings = [&](const std::string& light) {
+        const h5::ReadLimits limits{std::size_t{1} << 20, std::size_t{1} << 20};
+        return h5::InputFile(dir / "e.h5").open_dataset("eval/0/" + light + "/gain_setting_per_chip").read_vector<std::int64_t>(limits);
+    };
+    const std::vector<std::int64_t> dim = settings("light_0"), bright = settings("light_1");
+    REQUIRE_FALSE(dim.empty());
+    for (auto s : dim) CHECK(s == 0);     // the highest gain at 10⁻³ fJ/µm²
+    for (auto s : bright) CHECK(s == 2);  // the lowest at 10³ fJ/µm², where even it clips
+    // The energy follows the line capacitance of the setting.
+    CHECK(dataset(dir / "e.h5", "eval/0/light_1/energy_per_frame_J_per_chip")[0] >
+          dataset(dir / "e.h5", "eval/0/light_0/energy_per_frame_J_per_chip")[0]);
+    CHECK(h5::InputFile(dir / "e.h5").root().open_group("eval/0/light_1").attribute_double("clipped_frame_fraction") > 0.5);
+    // A fixed line capacitance leaves nothing to range over: bad input naming both keys.
+    expect_bad_input(train(dir, "fixed.h5", "--set eac.conversion_gain=auto "), {"eac.conversion_gain", "eac.line_capacitance_fF"});
+}
