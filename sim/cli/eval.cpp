@@ -105,9 +105,14 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
     } else if (std::filesystem::is_regular_file(o.input_path)) {
         check_folder_writable(o.input_path, "accel eval (no --output: /eval/<n> is added to the model file)");
     }
-    for (const auto& s : o.overrides)
-        if (s.rfind("eval.", 0) != 0)
-            throw InputError(Config::set_origin(s) + ": accel eval changes only eval.* keys; the model's other settings come from its file");
+    for (const auto& s : o.overrides) {
+        const std::string key = s.substr(0, s.find('='));
+        const auto first = key.find_first_not_of(" \t"), last = key.find_last_not_of(" \t");
+        if (!evaluation_may_change(first == std::string::npos ? std::string() : key.substr(first, last - first + 1)))
+            throw InputError(Config::set_origin(s) +
+                             ": accel eval changes only eval.* keys and the chip's electronics (photodiode.*, chip.*, eac.* but eac.outputs "
+                             "and eac.weights); the model's other settings come from its file");
+    }
 
     const Schema schema = accel_schema();
     Config config = Config::defaults(schema);
@@ -175,7 +180,7 @@ void add_eval(CLI::App& app, const Invocation& invocation) {
     sub->add_option("--chips", opt->chips, "Simulated chips per light level (overrides eval.chips)")->check(CLI::Range(1, 1000000));
     CLI::Option* noise = sub->add_flag("--noise", opt->noise, "Per-frame noise on in the chip evaluation (overrides eval.noise)");
     sub->add_flag("--no-noise", opt->no_noise, "Per-frame noise off in the chip evaluation")->excludes(noise);
-    sub->add_option("--set", opt->overrides, "Override an eval.* key: eval.key=value (repeatable)")->take_all();
+    sub->add_option("--set", opt->overrides, "Override an eval.* key or one of the chip's electronics (photodiode.*, chip.*, eac.* but eac.outputs and eac.weights): key=value (repeatable)")->take_all();
     sub->add_option("-o,--output", opt->output_path, "Write the results to this new HDF5 file instead of adding /eval/<n> to the model file");
     sub->add_flag("--force", opt->force, "Overwrite an existing --output file");
     sub->add_option("--threads", opt->threads, "Threads; 0: all cores (results do not depend on it)")->check(CLI::Range(0, 1024));

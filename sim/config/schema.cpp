@@ -322,4 +322,10 @@ Schema accel_schema() {
     return Schema(std::move(keys));
 }
 
+bool evaluation_may_change(std::string_view key) {
+    const auto in = [&](std::string_view section) { return key.substr(0, section.size()) == section; };
+    if (key == "eac.outputs" || key == "eac.weights") return false;  // the shape and meaning of the trained weights
+    return in("eval.") || in("photodiode.") || in("chip.") || in("eac.");
+}
+
 }  // namespace accel::sim

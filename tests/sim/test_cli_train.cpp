@@ -422,7 +422,10 @@ void kill_train_and_resume(int kills, unsigned seed) {
     REQUIRE(finish.exit_code == 0);
     check_same_result(out);
     // No temporary file of a killed process is left beside the result.
-    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(dir.path)) {
+        INFO("left beside the result: " << e.path().filename().string());
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    }
 }
 
 }  // namespace
@@ -563,4 +566,25 @@ TEST_CASE("With auto-ranging each chip integrates on the highest gain that does 
     CHECK(h5::InputFile(dir / "e.h5").root().open_group("eval/0/light_1").attribute_double("clipped_frame_fraction") > 0.5);
     // A fixed line capacitance leaves nothing to range over: bad input naming both keys.
     expect_bad_input(train(dir, "fixed.h5", "--set eac.conversion_gain=auto "), {"eac.conversion_gain", "eac.line_capacitance_fF"});
+}
+
+TEST_CASE("eval can change the chip's electronics of a trained design, not its trained shape", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "m.h5", "").exit_code == 0);  // synthetic-quick auto-zeroes its comparators
+    const auto chip_mean = [&](const std::string& sets, const std::string& out) {
+        const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " " + sets + " -o " + quoted(dir / out));
+        INFO(e.err);
+        REQUIRE(e.exit_code == 0);
+        return h5::InputFile(dir / out).root().open_group("eval/0/light_0").attribute_double("accuracy_mean");
+    };
+    const double calibrated = chip_mean("", "a.h5");
+    const double uncalibrated = chip_mean("--set eac.offset_calibration=none", "b.h5");
+    INFO("auto-zeroed " << calibrated << ", uncalibrated " << uncalibrated);
+    CHECK(calibrated > uncalibrated + 0.1);  // the 1 mV offsets decide many frames without it
+    CHECK(h5::InputFile(dir / "b.h5").root().open_group("eval/0").attribute_string("config_toml").find("offset_calibration = \"none\"") !=
+          std::string::npos);
+    // What the trained parameters depend on stays the file's.
+    expect_bad_input(run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --set eac.outputs=3 -o " + quoted(dir / "c.h5")),
+                     {"eac.outputs=3", "electronics"});
+    CHECK_FALSE(fs::exists(dir / "c.h5"));
 }
