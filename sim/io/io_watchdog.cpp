@@ -46,9 +46,18 @@ void on_fault(int signal, siginfo_t*, void*) {
     ::sigaction(signal, signal == SIGSEGV ? &previous_segv : &previous_bus, nullptr);
 }
 
+// Set by the first timer that expires. Nested guarded calls arm one timer each, and timers
+// armed together expire together, each on its own thread: only the first writes the message
+// and ends the process; the others wait for that end (two threads writing at once made one
+// message and the start of another).
+std::atomic_flag expiry_started = ATOMIC_FLAG_INIT;
+
 // Runs on a timer thread while the guarded call is still inside HDF5: nothing can be
 // unwound from there, so the process ends, with the message the CLI gives bad input.
 void expired(union sigval) {
+    if (expiry_started.test_and_set()) {
+        for (;;) ::pause();  // the first expiry is ending the process
+    }
     std::fflush(stdout);
     char rest[256];
     std::snprintf(rest, sizeof rest,
