@@ -15,6 +15,7 @@
 #include "accel/sim/io/model_io.hpp"
 #include "accel/sim/io/provenance.hpp"
 #include "accel/sim/run/model_construction.hpp"
+#include "accel/sim/run/noise_budget_report.hpp"
 #include "accel/sim/run/preflight.hpp"
 #include "accel/sim/run/run_data.hpp"
 
@@ -44,14 +45,51 @@ int next_eval_index(const h5::Group& root) {
     return n;
 }
 
-void write_eval_group(h5::Group& root, int index, const TestReport& report, const Config& config, const EvalOptions& o,
-                      const Invocation& invocation) {
+void write_noise_budgets(h5::Group& g, const std::vector<NoiseBudgetReport>& budgets) {
+    for (std::size_t i = 0; i < budgets.size(); ++i) {
+        const NoiseBudgetReport& b = budgets[i];
+        h5::Group lg = g.create_group("noise_budget/light_" + std::to_string(i));
+        lg.set_attribute("description", "noise terms of the line differentials as rms electrons referred to the line capacitance, over the first "
+                                        "test images and the outputs (docs/physics.md, Noise budget)");
+        lg.set_attribute("energy_density_fJ_per_um2", b.energy_density_fJ_per_um2);
+        lg.set_attribute("images", b.images);
+        lg.set_attribute("per_frame_rms_e", b.per_frame_rms_e);
+        lg.set_attribute("fixed_pattern_rms_e", b.fixed_pattern_rms_e);
+        lg.set_attribute("signal_spread_rms_e", b.signal_spread_rms_e);
+        lg.set_attribute("margin_median_e", b.margin_median_e);
+        std::vector<std::string> names;
+        std::vector<double> rms;
+        std::vector<std::int8_t> per_frame;
+        for (const auto& t : b.terms) {
+            names.push_back(t.name);
+            rms.push_back(t.rms_e);
+            per_frame.push_back(t.per_frame ? 1 : 0);
+        }
+        const std::vector<h5::TableColumn> columns{{"term", names}, {"rms_e", rms}, {"per_frame", per_frame}};
+        lg.write_table("terms", columns);
+    }
+}
+
+void write_eval_group(h5::Group& root, int index, const TestReport& report, const std::vector<NoiseBudgetReport>& budgets,
+                      const Config& config, const EvalOptions& o, const Invocation& invocation) {
     h5::Group g = root.create_group("eval/" + std::to_string(index));
     g.set_attribute("command_line", invocation.command_line);
     g.set_attribute("created_utc", utc_now_iso8601());
     g.set_attribute("model_file", o.input_path);
     g.set_attribute("config_toml", config.to_toml());
     write_test_report(g, report);
+    write_noise_budgets(g, budgets);
+}
+
+void print_noise_budgets(const std::vector<NoiseBudgetReport>& budgets) {
+    for (const auto& b : budgets) {
+        std::printf("noise budget at %s fJ/µm² (first %d test images; electrons on a line, rms):\n",
+                    core::shortest_text(b.energy_density_fJ_per_um2).c_str(), b.images);
+        std::printf("  signal spread between outputs %10.4g e   median margin of the true class %10.4g e\n", b.signal_spread_rms_e,
+                    b.margin_median_e);
+        for (const auto& t : b.terms) std::printf("  %-20s %10.4g e   %s\n", t.name.c_str(), t.rms_e, t.per_frame ? "per frame" : "chip to chip");
+        std::printf("  in quadrature        %10.4g e   per frame, %.4g e chip to chip\n", b.per_frame_rms_e, b.fixed_pattern_rms_e);
+    }
 }
 
 }  // namespace
@@ -132,6 +170,9 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.no_noise) config.set("eval.noise=false", "--no-noise");
         config.set("train.threads=" + std::to_string(resolve_threads(o.threads)), "--threads");
         run = describe_run(config);
+        if (o.noise_budget && run.architecture != Architecture::accel)
+            throw InputError("--noise-budget covers the ACCEL read-out; '" + o.input_path + "' holds a " +
+                             std::string(architecture_name(run.architecture)) + " design");
         if (!o.output_path.empty()) {
             std::vector<RunInput> inputs;
             for (const auto& f : data_files(run.data, DataNeeds::test_only)) inputs.push_back({f.string(), "a data file"});
@@ -149,21 +190,24 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         ProgressBar bar(stderr, !o.quiet);
         report = evaluate_test(run, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar));
     }
+    std::vector<NoiseBudgetReport> budgets;
+    if (o.noise_budget) budgets = noise_budgets(run, *model, data, parameters, o.light_fJ_per_um2);
     if (!o.quiet) {
         std::printf("model: %s (%s, %zu parameters)\n", o.input_path.c_str(), model->architecture().c_str(), model->parameter_count());
         print_test_report(report, true);
+        print_noise_budgets(budgets);
     }
 
     if (!o.output_path.empty()) {
         h5::OutputFile out(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
         write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(), run.seed, run.threads));
-        write_eval_group(out.root(), 0, report, config, o, invocation);
+        write_eval_group(out.root(), 0, report, budgets, config, o, invocation);
         out.commit();
         if (!o.quiet) std::printf("wrote /eval/0 of %s\n", o.output_path.c_str());
     } else {
         h5::UpdateFile file(o.input_path);
         const int index = next_eval_index(file.root());
-        write_eval_group(file.root(), index, report, config, o, invocation);
+        write_eval_group(file.root(), index, report, budgets, config, o, invocation);
         file.commit();
         if (!o.quiet) std::printf("added /eval/%d to %s\n", index, o.input_path.c_str());
     }
@@ -185,6 +229,8 @@ void add_eval(CLI::App& app, const Invocation& invocation) {
     sub->add_flag("--force", opt->force, "Overwrite an existing --output file");
     sub->add_option("--threads", opt->threads, "Threads; 0: all cores (results do not depend on it)")->check(CLI::Range(0, 1024));
     sub->add_flag("-q,--quiet", opt->quiet, "No progress and no summary");
+    sub->add_flag("--noise-budget", opt->noise_budget,
+                  "Also the noise budget of the ACCEL read-out at each light level: every noise term as rms electrons on a line, beside the signal");
     sub->callback([opt, invocation] { run_eval(*opt, invocation); });
 }
 

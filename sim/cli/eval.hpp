@@ -25,6 +25,7 @@ struct EvalOptions {
     bool force = false;
     int threads = 0;                       // 0: all cores
     bool quiet = false;
+    bool noise_budget = false;             // also the noise budget at each light level
 };
 
 void add_eval(CLI::App& app, const Invocation& invocation);

@@ -588,3 +588,24 @@ TEST_CASE("eval can change the chip's electronics of a trained design, not its t
                      {"eac.outputs=3", "electronics"});
     CHECK_FALSE(fs::exists(dir / "c.h5"));
 }
+
+TEST_CASE("eval --noise-budget writes every noise term of the read-out beside the signal", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "m.h5", "").exit_code == 0);
+    const Run e = run_accel(dir, "eval " + quoted(dir / "m.h5") + " --noise-budget --set eac.offset_calibration=none -o " + quoted(dir / "e.h5"));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    CHECK_THAT(e.out, Contains("noise budget at 0.14 fJ/µm²") && Contains("comparator_offset") && Contains("photon_shot"));
+    const h5::InputFile in(dir / "e.h5");
+    const h5::Group budget = in.root().open_group("eval/0/noise_budget/light_0");
+    CHECK(budget.attribute_double("signal_spread_rms_e") > 0.0);
+    CHECK(budget.attribute_double("per_frame_rms_e") > 0.0);
+    const h5::ReadLimits limits{std::size_t{1} << 10, std::size_t{1} << 10};
+    const std::vector<h5::TableColumn> table = budget.open_dataset("terms").read_table(limits);
+    const auto& names = std::get<std::vector<std::string>>(table[0].values);
+    const auto& rms = std::get<std::vector<double>>(table[1].values);
+    REQUIRE(names.size() == 8);
+    // The same offset on every output and image: 1 mV on the 20 pF line is 124,830 electrons.
+    const auto offset = std::find(names.begin(), names.end(), "comparator_offset") - names.begin();
+    CHECK(rms[static_cast<std::size_t>(offset)] == Approx(1e-3 * 20e-12 / 1.602176634e-19).epsilon(1e-9));
+}

@@ -1,0 +1,86 @@
+#include "accel/sim/run/noise_budget_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "accel/analog/noise_budget.hpp"
+#include "accel/core/errors.hpp"
+#include "accel/sim/run/conditions.hpp"
+
+namespace accel::sim {
+namespace {
+
+NoiseBudgetReport budget_at_light(const RunDescription& at_light, models::Model& model, const std::vector<std::int8_t>& weights,
+                                  const RunData& data, std::span<const double> parameters) {
+    const analog::ComputeArrayParams& p = at_light.compute_array;
+    analog::NoiseSwitches noise;  // the evaluation's switches: frame noise and mismatch
+    noise.shot = noise.dark = noise.thermal = noise.reset = at_light.evaluation.noise;
+    noise.fixed_pattern = at_light.evaluation.fixed_pattern;
+    const analog::ChipInstance chip = analog::ideal_chip(p);
+    model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
+    const auto ws = model.make_workspace();
+    const int images = std::min(noise_budget_images, data.test.size());
+    const auto inputs = static_cast<std::size_t>(p.inputs), outputs = static_cast<std::size_t>(p.outputs);
+    std::vector<double> power_W(inputs), signal_e(inputs), margins;
+    std::vector<double> sum_squares;
+    std::vector<NoiseBudgetTerm> terms;
+    double spread2 = 0.0;
+    const double electrons_per_W = analog::mean_signal_e(at_light.photodiode, 1.0);
+    for (int i = 0; i < images; ++i) {
+        model.optical_output(data.test.image(i), *ws, power_W);
+        for (std::size_t k = 0; k < inputs; ++k) signal_e[k] = electrons_per_W * power_W[k];
+        const auto budget = analog::noise_budget(p, at_light.photodiode, chip, weights, signal_e, noise);
+        if (terms.empty())
+            for (const auto& t : budget[0].terms) terms.push_back({t.name, 0.0, t.per_frame});
+        sum_squares.resize(terms.size(), 0.0);
+        double mean = 0.0;
+        for (const auto& b : budget) mean += b.signal_e / static_cast<double>(outputs);
+        for (const auto& b : budget) {
+            spread2 += (b.signal_e - mean) * (b.signal_e - mean);
+            for (std::size_t t = 0; t < terms.size(); ++t) sum_squares[t] += b.terms[t].rms_e * b.terms[t].rms_e;
+        }
+        const auto label = static_cast<std::size_t>(data.test.labels[static_cast<std::size_t>(i)]);
+        if (label < outputs) {
+            double best_other = -INFINITY;
+            for (std::size_t c = 0; c < outputs; ++c)
+                if (c != label) best_other = std::max(best_other, budget[c].signal_e);
+            margins.push_back(budget[label].signal_e - best_other);
+        }
+    }
+    NoiseBudgetReport r;
+    r.energy_density_fJ_per_um2 = at_light.light.energy_density_fJ_per_um2;
+    r.images = images;
+    const double samples = static_cast<double>(images) * static_cast<double>(outputs);
+    double frame2 = 0.0, fixed2 = 0.0;
+    for (std::size_t t = 0; t < terms.size(); ++t) {
+        terms[t].rms_e = samples > 0 ? std::sqrt(sum_squares[t] / samples) : 0.0;
+        (terms[t].per_frame ? frame2 : fixed2) += terms[t].rms_e * terms[t].rms_e;
+    }
+    r.terms = terms;
+    r.per_frame_rms_e = std::sqrt(frame2);
+    r.fixed_pattern_rms_e = std::sqrt(fixed2);
+    r.signal_spread_rms_e = samples > 0 ? std::sqrt(spread2 / samples) : 0.0;
+    if (!margins.empty()) {
+        std::nth_element(margins.begin(), margins.begin() + static_cast<std::ptrdiff_t>(margins.size() / 2), margins.end());
+        r.margin_median_e = margins[margins.size() / 2];
+    }
+    return r;
+}
+
+}  // namespace
+
+std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::Model& model, const RunData& data,
+                                             std::span<const double> parameters, std::span<const double> light_levels) {
+    model.prepare(parameters, conditions_for(run, Purpose::noise_free));
+    const auto sram = model.sram_weights();
+    if (!sram || model.optical_output_size() != static_cast<std::size_t>(run.compute_array.inputs))
+        throw InputError("--noise-budget: the " + model.architecture() +
+                         " design has no compute array; the noise budget covers the ACCEL read-out (design.architecture = \"accel\")");
+    std::vector<double> lights(light_levels.begin(), light_levels.end());
+    if (lights.empty()) lights.push_back(run.light.energy_density_fJ_per_um2);
+    std::vector<NoiseBudgetReport> reports;
+    for (double light : lights) reports.push_back(budget_at_light(run.at_light(light), model, sram->values, data, parameters));
+    return reports;
+}
+
+}  // namespace accel::sim
