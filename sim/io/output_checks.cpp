@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "accel/core/errors.hpp"
 
@@ -54,6 +56,23 @@ bool same_file(const std::string& a, const std::string& b) {
 
 std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
 
+namespace {
+
+// Whether process `pid` can still write: it exists and is not a zombie. A process killed
+// with SIGKILL stays a zombie until its parent reaps it; when its parent died too (timeout
+// -s KILL kills its own process group) it waits for PID 1, which in a container may never
+// reap it, and kill(pid, 0) keeps answering that it exists. Its state in /proc says what it is.
+bool can_still_write(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;  // no /proc: assume it lives, as before
+    const auto name_end = line.rfind(')');        // "pid (name) state ...", the name may hold anything
+    return name_end == std::string::npos || name_end + 2 >= line.size() || line[name_end + 2] != 'Z';
+}
+
+}  // namespace
+
 void remove_stale_temporaries(const std::filesystem::path& path) {
     const std::filesystem::path folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
     const std::string prefix = path.filename().string() + ".tmp-";
@@ -64,7 +83,7 @@ void remove_stale_temporaries(const std::filesystem::path& path) {
         const std::string digits = name.substr(prefix.size());
         if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
         const auto pid = static_cast<pid_t>(std::stol(digits));
-        if (pid == ::getpid() || (::kill(pid, 0) == 0 || errno != ESRCH)) continue;
+        if (pid == ::getpid() || can_still_write(pid)) continue;
         std::error_code ignored;
         std::filesystem::remove(entry.path(), ignored);
     }

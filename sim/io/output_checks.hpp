@@ -23,8 +23,8 @@ void check_folder_writable(const std::string& path, std::string_view who);
 // "<path>.tmp-<pid>": the temporary a result is written to before it is renamed to `path`.
 [[nodiscard]] std::string temporary_name(const std::string& path);
 
-// Removes the temporaries "<path>.tmp-<pid>" beside `path` whose process no longer exists:
-// what a process killed while writing (SIGKILL, power loss) leaves behind. Files of live
+// Removes the temporaries "<path>.tmp-<pid>" beside `path` whose process no longer exists or
+// is a zombie: what a process killed while writing (SIGKILL, power loss) leaves behind. Files of live
 // processes are left alone, so two runs in one folder never delete each other's work.
 void remove_stale_temporaries(const std::filesystem::path& path);
 
