@@ -146,7 +146,7 @@ analog::AccelEnergyParams accel_energy_of(const Config& c, const RunDescription&
     p.analog_supply_V = c.real("chip.analog_supply_V");
     p.photodiode_capacitance_F = c.real("photodiode.capacitance_fF") * F_per_fF;
     p.photodiode_reset_swing_V = c.real("photodiode.reset_swing_V");
-    p.line_capacitance_F = line_capacitance_of(c);
+    p.line_capacitance_F = r.compute_array.line_capacitance_F;  // the read-out's, fixed or from the layout
     p.line_swing_V = c.real("eac.line_swing_V");
     p.comparator_energy_J = c.real("eac.comparator_energy_fJ") * J_per_fJ;
     p.controller_static_power_W = c.real("chip.controller_static_power_mW") * W_per_mW;

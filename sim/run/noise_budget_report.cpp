@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "accel/analog/noise_budget.hpp"
-#include "accel/core/errors.hpp"
 #include "accel/sim/run/conditions.hpp"
 
 namespace accel::sim {
@@ -74,8 +74,7 @@ std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::
     model.prepare(parameters, conditions_for(run, Purpose::noise_free));
     const auto sram = model.sram_weights();
     if (!sram || model.optical_output_size() != static_cast<std::size_t>(run.compute_array.inputs))
-        throw InputError("--noise-budget: the " + model.architecture() +
-                         " design has no compute array; the noise budget covers the ACCEL read-out (design.architecture = \"accel\")");
+        throw std::invalid_argument("noise budget: the " + model.architecture() + " model has no compute array (the caller checks the architecture)");
     std::vector<double> lights(light_levels.begin(), light_levels.end());
     if (lights.empty()) lights.push_back(run.light.energy_density_fJ_per_um2);
     std::vector<NoiseBudgetReport> reports;

@@ -35,7 +35,8 @@ struct NoiseBudgetReport {
 };
 
 // One report per light level (fJ/µm²; empty: the run's), with the evaluation's noise and
-// mismatch switches. InputError for a design without a compute array (d2nn, digital).
+// mismatch switches. For an ACCEL model only (std::invalid_argument otherwise): callers check
+// design.architecture first.
 [[nodiscard]] std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::Model& model, const RunData& data,
                                                            std::span<const double> parameters, std::span<const double> light_levels_fJ_per_um2);
 
