@@ -11,26 +11,6 @@ namespace accel::analog {
 
 using namespace core::constants;
 
-namespace {
-
-// Kirchhoff: every current steered onto a line adds its charge there (electrons, through the
-// chip's pixel gain and weight-path gain), for output c.
-struct LineCharges {
-    double plus = 0.0, minus = 0.0;
-};
-LineCharges line_charges_e(const ChipInstance& chip, std::span<const std::int8_t> weights, std::span<const double> charge_e, std::size_t c) {
-    const std::size_t n_in = charge_e.size(), row = c * n_in;
-    LineCharges q;
-    for (std::size_t k = 0; k < n_in; ++k) {
-        const double charge = charge_e[k] * chip.pixel_gain[k] * chip.weight_path[row + k];
-        if (weights[row + k] > 0) q.plus += charge;
-        else if (weights[row + k] < 0) q.minus += charge;
-    }
-    return q;
-}
-
-}  // namespace
-
 void validate(const ComputeArrayParams& p) {
     const auto fail = [](const std::string& what) { throw std::invalid_argument("compute array: " + what); };
     if (p.inputs < 1) fail("inputs must be ≥ 1");
@@ -93,9 +73,14 @@ int pick_gain_setting(const ComputeArrayParams& p, const ChipInstance& chip, std
     double largest = 0.0;
     for (std::size_t f = 0; f < frames; ++f)
         for (std::size_t c = 0; c < n_out; ++c) {
-            const LineCharges q = line_charges_e(chip, weights, charge_e.subspan(f * n_in, n_in), c);
-            largest = std::max({largest, q.plus * p.line_capacitance_F / chip.line_capacitance_plus_F[c],
-                                q.minus * p.line_capacitance_F / chip.line_capacitance_minus_F[c]});
+            double q_plus = 0.0, q_minus = 0.0;
+            for (std::size_t k = 0; k < n_in; ++k) {
+                const double q = charge_e[f * n_in + k] * chip.pixel_gain[k] * chip.weight_path[c * n_in + k];
+                if (weights[c * n_in + k] > 0) q_plus += q;
+                else if (weights[c * n_in + k] < 0) q_minus += q;
+            }
+            largest = std::max({largest, q_plus * p.line_capacitance_F / chip.line_capacitance_plus_F[c],
+                                q_minus * p.line_capacitance_F / chip.line_capacitance_minus_F[c]});
         }
     const int settings = static_cast<int>(p.gain_line_capacitances_F.size());
     for (int s = 0; s < settings; ++s)
@@ -122,8 +107,14 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
     const auto n_in = static_cast<std::size_t>(p.inputs);
     int saturated = 0;
     for (int c = first_output; c < first_output + output_count; ++c) {
-        const LineCharges q = line_charges_e(chip, weights, charge_e.first(n_in), static_cast<std::size_t>(c));
-        const double q_plus = q.plus, q_minus = q.minus;
+        const std::size_t row = static_cast<std::size_t>(c) * n_in;
+        // Kirchhoff: every current steered onto a line adds its charge there.
+        double q_plus = 0.0, q_minus = 0.0;
+        for (std::size_t k = 0; k < n_in; ++k) {
+            const double q = charge_e[k] * chip.pixel_gain[k] * chip.weight_path[row + k];
+            if (weights[row + k] > 0) q_plus += q;
+            else if (weights[row + k] < 0) q_minus += q;
+        }
         const double c_plus = chip.line_capacitance_plus_F[static_cast<std::size_t>(c)];
         const double c_minus = chip.line_capacitance_minus_F[static_cast<std::size_t>(c)];
         double v_plus = q_plus * elementary_charge_C / c_plus;
