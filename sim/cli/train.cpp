@@ -211,8 +211,11 @@ double train_epochs(const TrainOptions& o, const std::string& output, models::Mo
     };
     const auto on_epoch = [&](const models::TrainState& s) {
         content.state = &s;
-        write_result(output, model, content);
-        set_interrupt_note(resume_note(output, s.epochs_done, settings.epochs));
+        {
+            const DeferredInterrupts checkpointing;
+            write_result(output, model, content);
+            set_interrupt_note(resume_note(output, s.epochs_done, settings.epochs));
+        }
         bar.clear();
         if (!o.quiet) print_epoch(s.history.back(), s.epochs_done, settings.epochs, validation);
     };
@@ -252,8 +255,11 @@ TestOutcome test_and_write(const TrainOptions& o, const RunDescription& run, con
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
     content.test = &outcome.report;
     content.snapshots = &fields;
-    write_result(output, model, content);
-    set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
+    {
+        const DeferredInterrupts writing;
+        write_result(output, model, content);
+        set_interrupt_note("'" + output + "' is complete; some of the PNG images beside it may be missing");
+    }
     const auto side = static_cast<std::size_t>(model.mask_side_px());
     for (std::size_t l = 0; l < phases.size() && l < paths.phase_png.size(); ++l) write_phase_png(paths.phase_png[l], phases[l], side);
     for (std::size_t i = 0; i < fields.size(); ++i) write_intensity_png(paths.detector_png[i], fields[i].intensity_W_per_m2, side, side);

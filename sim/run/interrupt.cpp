@@ -15,6 +15,10 @@ namespace {
 constexpr std::size_t note_capacity = 2048;
 char notes[2][note_capacity] = {};
 std::atomic<int> published{0};
+// Set while a DeferredInterrupts scope lives; a signal then only records itself in `pending`.
+std::atomic<bool> deferring{false};
+std::atomic<int> pending{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free, "the handler needs lock-free atomics");
 
 void write_all(const char* text, std::size_t n) {
     while (n > 0) {
@@ -31,7 +35,7 @@ std::size_t length(const char* text) {
     return n;
 }
 
-void on_interrupt(int signal) {
+[[noreturn]] void report_and_exit(int signal) {
     // A progress bar may hold the terminal's line: clear it so that the note stands alone.
     if (::isatty(STDERR_FILENO) == 1) write_all("\r\033[K", 4);
     static const char head[] = "accel: interrupted: ";
@@ -42,6 +46,14 @@ void on_interrupt(int signal) {
     ::_exit(128 + signal);
 }
 
+void on_interrupt(int signal) {
+    if (deferring.load(std::memory_order_acquire)) {
+        pending.store(signal, std::memory_order_release);
+        return;
+    }
+    report_and_exit(signal);
+}
+
 }  // namespace
 
 void set_interrupt_note(std::string_view note) {
@@ -50,6 +62,15 @@ void set_interrupt_note(std::string_view note) {
     std::copy_n(note.data(), n, notes[next]);
     notes[next][n] = '\0';
     published.store(next, std::memory_order_release);
+}
+
+DeferredInterrupts::DeferredInterrupts() { deferring.store(true, std::memory_order_release); }
+
+DeferredInterrupts::~DeferredInterrupts() {
+    deferring.store(false, std::memory_order_release);
+    // A signal that came while deferring is acted on now; one that comes from here on finds
+    // `deferring` false and is acted on by the handler itself.
+    if (const int signal = pending.exchange(0, std::memory_order_acq_rel); signal != 0) report_and_exit(signal);
 }
 
 void install_interrupt_handler() {

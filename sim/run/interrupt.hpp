@@ -17,4 +17,16 @@ void install_interrupt_handler();
 // one thread at a time (the run's own), never from the handler.
 void set_interrupt_note(std::string_view note);
 
+// Holds SIGINT and SIGTERM back while it lives: a signal that arrives meanwhile is acted on
+// (note printed, exit) when the scope ends. A run writes a checkpoint and sets the note that
+// names it inside one scope, so that the note printed always describes the file on disk (a
+// signal between the rename and the new note used to print the previous note).
+class DeferredInterrupts {
+public:
+    DeferredInterrupts();
+    ~DeferredInterrupts();
+    DeferredInterrupts(const DeferredInterrupts&) = delete;
+    DeferredInterrupts& operator=(const DeferredInterrupts&) = delete;
+};
+
 }  // namespace accel::sim
