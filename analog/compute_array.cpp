@@ -112,8 +112,10 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
         double q_plus = 0.0, q_minus = 0.0;
         for (std::size_t k = 0; k < n_in; ++k) {
             const double q = charge_e[k] * chip.pixel_gain[k] * chip.weight_path[row + k];
-            if (weights[row + k] > 0) q_plus += q;
-            else if (weights[row + k] < 0) q_minus += q;
+            // Selects, not branches: trained signs are a coin toss per cell, so a branch
+            // mispredicts half the time. Adding +0.0 leaves each sum as it was (charges ≥ 0).
+            q_plus += weights[row + k] > 0 ? q : 0.0;
+            q_minus += weights[row + k] < 0 ? q : 0.0;
         }
         const double c_plus = chip.line_capacitance_plus_F[static_cast<std::size_t>(c)];
         const double c_minus = chip.line_capacitance_minus_F[static_cast<std::size_t>(c)];

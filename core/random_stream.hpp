@@ -13,7 +13,9 @@
 namespace accel::core {
 
 // calibration: the dark frames a chip integrates to auto-zero its read-out (one stream per chip).
-enum class StreamKind : std::uint32_t { chip = 1, frame = 2, fabrication = 3, training = 4, calibration = 5 };
+// adaptation: the frames a chip integrates while its weights are retrained on it (per chip and
+// presentation), apart from the frames it is tested on.
+enum class StreamKind : std::uint32_t { chip = 1, frame = 2, fabrication = 3, training = 4, calibration = 5, adaptation = 6 };
 
 class RandomStream {
 public:

@@ -41,8 +41,7 @@ void AccelModel<Real>::initial_readout_parameters(std::span<double> p, RandomStr
 }
 
 template <class Real>
-void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
-    const Conditions& c = this->conditions();
+void AccelModel<Real>::set_weights(std::span<const double> parameters) {
     const auto& wb = this->block("latent_weights");
     weights_.resize(wb.size);
     weight_value_.resize(wb.size);
@@ -55,6 +54,13 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
         weight_value_[i] = spec_.binarise_weights ? weights_[i] : latent;
         if (!spec_.binarise_weights) weight_pass_[i] = 1.0;
     }
+}
+
+// The chip under the loaded weights: its drawn mismatch (or an ideal one), its conversion
+// gain, and its offsets auto-zeroed when the chip calibrates.
+template <class Real>
+void AccelModel<Real>::calibrate_chip() {
+    const Conditions& c = this->conditions();
     if (c.fixed_pattern) {
         RandomStream chip_stream(c.seed, StreamKind::chip, c.chip);
         chip_ = analog::draw_chip(spec_.eac, chip_stream);
@@ -68,8 +74,13 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
         const analog::NoiseSwitches noise = c.noise ? spec_.noise : analog::NoiseSwitches::none();
         analog::auto_zero(spec_.eac, spec_.photodiode, chip_, weights_, noise, calibration);
     }
+}
+
+// What the loss sees of the weights on this chip: a_ck / w_ck, and the logit scale.
+template <class Real>
+void AccelModel<Real>::set_line_gains(std::span<const double> parameters) {
     const auto inputs = static_cast<std::size_t>(spec_.eac.inputs);
-    line_gain_.resize(wb.size);
+    line_gain_.resize(weights_.size());
     for (std::size_t c_out = 0; c_out < static_cast<std::size_t>(spec_.eac.outputs); ++c_out) {
         for (std::size_t k = 0; k < inputs; ++k) {
             const std::size_t i = c_out * inputs + k;
@@ -78,6 +89,20 @@ void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
         }
     }
     logit_scale_ = std::exp(parameters[this->block("log_logit_scale").offset]);
+}
+
+template <class Real>
+void AccelModel<Real>::prepare_readout(std::span<const double> parameters) {
+    set_weights(parameters);
+    calibrate_chip();
+    set_line_gains(parameters);
+}
+
+template <class Real>
+void AccelModel<Real>::refresh_readout(std::span<const double> parameters, bool recalibrate) {
+    set_weights(parameters);
+    if (recalibrate) calibrate_chip();
+    set_line_gains(parameters);
 }
 
 template <class Real>

@@ -49,6 +49,7 @@ public:
     }
 
     void set_ranging_frames(std::span<const double> power_W, std::size_t frames) override;
+    [[nodiscard]] bool adaptable_readout() const override { return true; }
     [[nodiscard]] int gain_setting() const override { return gain_setting_; }
 
     [[nodiscard]] const AccelModelSpec& spec() const { return spec_; }
@@ -59,6 +60,10 @@ private:
     struct Workspace;
     void initial_readout_parameters(std::span<double> parameters, core::RandomStream& rng) const override;
     void prepare_readout(std::span<const double> parameters) override;
+    void refresh_readout(std::span<const double> parameters, bool recalibrate) override;
+    void set_weights(std::span<const double> parameters);
+    void calibrate_chip();
+    void set_line_gains(std::span<const double> parameters);
     void select_gain();
     [[nodiscard]] std::unique_ptr<DiffractiveWorkspace<Real>> make_readout_workspace() const override;
     void readout_logits(DiffractiveWorkspace<Real>& ws, core::RandomStream& frame) const override;

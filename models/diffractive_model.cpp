@@ -84,7 +84,7 @@ std::unique_ptr<ModelWorkspace> DiffractiveModel<Real>::make_workspace() const {
 
 template <class Real>
 RandomStream DiffractiveModel<Real>::frame_stream(const FrameKey& frame) const {
-    return RandomStream(conditions_.seed, StreamKind::frame, conditions_.chip, frame.frame);
+    return RandomStream(conditions_.seed, frame.adaptation ? StreamKind::adaptation : StreamKind::frame, conditions_.chip, frame.frame);
 }
 
 template <class Real>
@@ -129,6 +129,26 @@ double DiffractiveModel<Real>::loss(std::span<const float> image, int label, con
     // sends it back to the parameter pixel that was displaced onto each grid pixel.
     masks_.add_gradient(ws.optics.phase_gradient, blocks_, gradient);
     return value;
+}
+
+template <class Real>
+double DiffractiveModel<Real>::readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& base,
+                                            std::span<double> logits, std::span<double> gradient) const {
+    auto& ws = static_cast<DiffractiveWorkspace<Real>&>(base);
+    RandomStream stream = frame_stream(frame);
+    draw_charges(power_W, frame, stream, ws.charge_e, ws.dcharge_dmean);
+    readout_logits(ws, stream);
+    std::copy(ws.logits.begin(), ws.logits.end(), logits.begin());
+    const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
+    if (!gradient.empty()) (void)readout_backward(ws, gradient);  // ∂L/∂Q is not needed: the optics are frozen
+    return value;
+}
+
+template <class Real>
+void DiffractiveModel<Real>::update_readout(std::span<const double> parameters, bool recalibrate) {
+    if (parameters.size() != parameter_count()) throw std::invalid_argument(architecture() + " model: wrong number of parameters");
+    if (!adaptable_readout()) throw std::logic_error(architecture() + " model has no adaptable read-out");
+    refresh_readout(parameters, recalibrate);
 }
 
 template <class Real>

@@ -62,6 +62,9 @@ public:
     [[nodiscard]] std::vector<std::vector<double>> mask_phases_rad() const final { return effective_phases(); }
     [[nodiscard]] int mask_side_px() const final { return diffractive_.optics.grid.n; }
     [[nodiscard]] std::optional<std::vector<double>> detector_intensity_W_per_m2(std::span<const float> image) const final;
+    double readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
+                        std::span<double> gradient) const final;
+    void update_readout(std::span<const double> parameters, bool recalibrate) final;
 
     [[nodiscard]] const OpticalStage<Real>& optical_stage() const { return optics_.stage(); }
     [[nodiscard]] const optics::DetectorIntegrator& detectors() const { return optics_.detectors(); }
@@ -98,6 +101,9 @@ private:
     virtual void initial_readout_parameters(std::span<double> parameters, core::RandomStream& rng) const = 0;
     // Its prepared state (conditions() already set, masks prepared).
     virtual void prepare_readout(std::span<const double> parameters) = 0;
+    // New read-out parameters on the prepared chip (update_readout); by default all of
+    // prepare_readout, which recalibrates whatever the read-out calibrates.
+    virtual void refresh_readout(std::span<const double> parameters, bool /*recalibrate*/) { prepare_readout(parameters); }
     // A workspace of its own type, its own members sized; the skeleton sizes the rest.
     [[nodiscard]] virtual std::unique_ptr<DiffractiveWorkspace<Real>> make_readout_workspace() const = 0;
     // ws.logits from ws.charge_e; `frame` continues the stream the charges were drawn from.

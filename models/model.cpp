@@ -30,6 +30,12 @@ int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelW
     throw std::logic_error(architecture() + " model has no optical output");
 }
 
+double Model::readout_loss(std::span<const double>, int, const FrameKey&, ModelWorkspace&, std::span<double>, std::span<double>) const {
+    throw std::logic_error(architecture() + " model has no adaptable read-out");
+}
+
+void Model::update_readout(std::span<const double>, bool) { throw std::logic_error(architecture() + " model has no adaptable read-out"); }
+
 double softmax_cross_entropy(std::span<const double> logits, int label, std::span<double> dlogits) {
     // Labels are checked against the model's outputs where data enter a run (sim::check_labels)
     // and at the trainer's entry points; this guards the index in debug and sanitizer builds.

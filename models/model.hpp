@@ -41,7 +41,8 @@ struct Conditions {
 // Per-image randomness: which frame of which chip (noise streams are keyed on it).
 struct FrameKey {
     std::uint32_t frame = 0;
-    bool training = false;  // training draws Gaussian-reparameterised noise (differentiable)
+    bool training = false;    // training draws Gaussian-reparameterised noise (differentiable)
+    bool adaptation = false;  // a frame of adaptive training: its own noise streams, apart from the test frames'
 };
 
 // The SRAM content of a compute array: outputs × inputs weights (−1, 0, +1), row-major.
@@ -99,6 +100,20 @@ public:
     // last prepare() chose, −1 for a read-out without gain settings.
     virtual void set_ranging_frames(std::span<const double> power_W, std::size_t frames);
     [[nodiscard]] virtual int gain_setting() const { return -1; }
+
+    // ACCEL's adaptive training (models/adaptation.hpp): with the optics of a prepared chip
+    // frozen, only the read-out's parameters are retrained on the chip's optical outputs.
+    // Models without such a read-out say no and throw from the other two.
+    [[nodiscard]] virtual bool adaptable_readout() const { return false; }
+    // The loss of one frame from its optical output `power_W`: the charges drawn as loss()
+    // draws them, then the read-out; adds to `gradient` (full parameter length) the gradient
+    // of the read-out's parameters only. Thread-safe for distinct workspaces.
+    virtual double readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& ws,
+                                std::span<double> logits, std::span<double> gradient) const;
+    // Takes new read-out parameters from `parameters`, keeping the optics and conditions of the
+    // last prepare(). `recalibrate`: also redo what the chip does when weights are loaded
+    // (conversion gain, offset auto-zero), as prepare() does; else keep their last outcome.
+    virtual void update_readout(std::span<const double> parameters, bool recalibrate);
 
     // What result files and snapshots show of a prepared model; empty or nullopt where the
     // model has no such part, so that callers need not know the concrete model (the

@@ -1,17 +1,15 @@
 #include "accel/models/trainer.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cassert>
-#include <exception>
 #include <stdexcept>
 
 #include "accel/core/random_stream.hpp"
 #include "accel/datasets/augment.hpp"
 #include "accel/datasets/distortion.hpp"
+#include "accel/models/parallel_internal.hpp"
 
 namespace accel::models {
 namespace {
@@ -35,23 +33,6 @@ int phase_layers(const Model& model) {
     for (const auto& b : model.blocks())
         if (b.name.rfind("phase_", 0) == 0) ++n;
     return n;
-}
-
-// Runs body(i, thread) for i in [0, count) over `threads` OpenMP threads; an exception in
-// any iteration is rethrown here, after the parallel region (none may escape it).
-template <class Body>
-void parallel_for(int count, int threads, Body&& body) {
-    std::exception_ptr error;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int i = 0; i < count; ++i) {
-        try {
-            body(i, omp_get_thread_num());
-        } catch (...) {
-#pragma omp critical(accel_trainer_error)
-            if (!error) error = std::current_exception();
-        }
-    }
-    if (error) std::rethrow_exception(error);
 }
 
 // The conditions of one training step: a new chip per step if asked, and a random
@@ -118,6 +99,13 @@ void finish_epoch(TrainState& state, const EpochRecord& record, bool validated, 
 }
 
 }  // namespace
+
+bool chips_share_optics(const Model& model, const Conditions& conditions) {
+    return conditions.phase_error_rad == 0.0 &&
+           std::all_of(conditions.misalignment.begin(), conditions.misalignment.end(),
+                       [](const optics::PlaneMisalignment& m) { return m.is_identity(); }) &&
+           model.optical_output_size() > 0;
+}
 
 Trainer::Trainer(Model& model, TrainSettings settings) : model_(model), settings_(std::move(settings)) {
     if (settings_.epochs < 0 || settings_.batch_size < 1 || settings_.chunk_images < 1 || settings_.threads < 1)
@@ -278,10 +266,7 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
                                                 const Conditions& conditions, int chips, const std::function<void(const Progress&)>& progress) {
     if (chips < 1) throw std::invalid_argument("evaluate_chips: need at least one chip");
     std::vector<EvalResult> results;
-    const bool shared_optics = conditions.phase_error_rad == 0.0 &&
-                               std::all_of(conditions.misalignment.begin(), conditions.misalignment.end(),
-                                           [](const optics::PlaneMisalignment& m) { return m.is_identity(); }) &&
-                               model_.optical_output_size() > 0;
+    const bool shared_optics = chips_share_optics(model_, conditions);
     const auto chip_conditions = [&](int k) {
         Conditions c = conditions;
         c.chip = conditions.chip + static_cast<std::uint32_t>(k);
@@ -291,18 +276,26 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
         for (int k = 0; k < chips; ++k) results.push_back(evaluate(data, indices, parameters, chip_conditions(k), true, progress));
         return results;
     }
-    const int threads = settings_.threads;
     require_labels_within(data, model_);
-    const int classes = model_.classes();
+    model_.prepare(parameters, chip_conditions(0));
+    const std::vector<double> optical = optical_outputs(data, indices, progress);
+    for (int k = 0; k < chips; ++k) {
+        model_.prepare(parameters, chip_conditions(k));
+        results.push_back(evaluate_from_optical(data, indices, optical));
+    }
+    return results;
+}
+
+std::vector<double> Trainer::optical_outputs(const datasets::Dataset& data, std::span<const int> indices,
+                                             const std::function<void(const Progress&)>& progress) {
     const std::size_t width = model_.optical_output_size();
     auto& workspaces = thread_workspaces();
     std::vector<double> optical(indices.size() * width);
-    model_.prepare(parameters, chip_conditions(0));
     const auto start = clock_type::now();
     const int block = 256;
     for (std::size_t first = 0; first < indices.size(); first += block) {
         const int count = static_cast<int>(std::min<std::size_t>(block, indices.size() - first));
-        parallel_for(count, threads, [&](int j, int thread) {
+        parallel_for(count, settings_.threads, [&](int j, int thread) {
             const std::size_t i = first + static_cast<std::size_t>(j);
             model_.optical_output(data.image(indices[i]), *workspaces[static_cast<std::size_t>(thread)],
                                   std::span<double>(optical.data() + i * width, width));
@@ -313,34 +306,39 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
             progress({0, 0, done, indices.size(), 0.0, 0.0, seconds > 0 ? static_cast<double>(done) / seconds : 0.0});
         }
     }
+    return optical;
+}
+
+EvalResult Trainer::evaluate_from_optical(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> optical) {
+    require_labels_within(data, model_);
+    const int classes = model_.classes();
+    const std::size_t width = model_.optical_output_size();
+    if (optical.size() != indices.size() * width) throw std::invalid_argument("evaluate_from_optical: optical outputs are not images × width");
+    auto& workspaces = thread_workspaces();
     std::vector<int> predicted(indices.size());
     std::vector<char> clipped(indices.size(), 0);
-    for (int k = 0; k < chips; ++k) {
-        model_.prepare(parameters, chip_conditions(k));
-        parallel_for(static_cast<int>(indices.size()), threads, [&](int j, int thread) {
-            const std::size_t i = static_cast<std::size_t>(j);
-            const FrameKey frame{static_cast<std::uint32_t>(indices[i]), false};
-            auto& ws = *workspaces[static_cast<std::size_t>(thread)];
-            predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame, ws);
-            clipped[i] = ws.clipped ? 1 : 0;
-        });
-        EvalResult r;
-        r.images = indices.size();
-        r.loss = std::nan("");
-        r.gain_setting = model_.gain_setting();
-        r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
-        double correct = 0.0;
-        for (std::size_t i = 0; i < indices.size(); ++i) {
-            const int label = data.labels[static_cast<std::size_t>(indices[i])];
-            correct += predicted[i] == label ? 1.0 : 0.0;
-            r.clipped_frames += clipped[i] != 0 ? 1u : 0u;
-            assert(label >= 0 && label < classes);
-            ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
-        }
-        r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
-        results.push_back(std::move(r));
+    parallel_for(static_cast<int>(indices.size()), settings_.threads, [&](int j, int thread) {
+        const std::size_t i = static_cast<std::size_t>(j);
+        const FrameKey frame{static_cast<std::uint32_t>(indices[i]), false};
+        auto& ws = *workspaces[static_cast<std::size_t>(thread)];
+        predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame, ws);
+        clipped[i] = ws.clipped ? 1 : 0;
+    });
+    EvalResult r;
+    r.images = indices.size();
+    r.loss = std::nan("");
+    r.gain_setting = model_.gain_setting();
+    r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
+    double correct = 0.0;
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        const int label = data.labels[static_cast<std::size_t>(indices[i])];
+        correct += predicted[i] == label ? 1.0 : 0.0;
+        r.clipped_frames += clipped[i] != 0 ? 1u : 0u;
+        assert(label >= 0 && label < classes);
+        ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
     }
-    return results;
+    r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
+    return r;
 }
 
 }  // namespace accel::models

@@ -83,6 +83,10 @@ struct EvalResult {
     int gain_setting = -1;                // hardware read-out: the conversion gain the chip used (Model::gain_setting)
 };
 
+// Whether chips under `conditions` differ only in their electronics (no fabrication error,
+// no misalignment), so that their optics can run once for all of them.
+[[nodiscard]] bool chips_share_optics(const Model& model, const Conditions& conditions);
+
 class Trainer {
 public:
     Trainer(Model& model, TrainSettings settings);
@@ -111,6 +115,13 @@ public:
     std::vector<EvalResult> evaluate_chips(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> parameters,
                                            const Conditions& conditions, int chips,
                                            const std::function<void(const Progress&)>& progress = {});
+
+    // For the model as last prepared: the optical outputs of the images (images ×
+    // Model::optical_output_size(), W), and the hardware read-out accuracy from such outputs,
+    // noise drawn per frame (keyed on the image index, as evaluate() keys it).
+    std::vector<double> optical_outputs(const datasets::Dataset& data, std::span<const int> indices,
+                                        const std::function<void(const Progress&)>& progress = {});
+    EvalResult evaluate_from_optical(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> optical);
 
 private:
     // One workspace per thread, made on first use and kept: a workspace holds every field of

@@ -121,6 +121,16 @@ void print_test_report(const TestReport& r, bool with_confusion) {
                         100.0 * std::min(1.0, e.summary.mean + e.summary.half_width));
         else
             std::printf("    1 chip              accuracy %6.2f %% (one chip: no interval)\n", 100.0 * e.summary.mean);
+        if (!e.adapted_per_chip.empty()) {
+            std::printf("    after adaptive training (%d epochs on %d training images per chip):\n", e.adaptation_epochs, e.adaptation_images);
+            if (e.adapted_summary.chips >= 2)
+                std::printf("    %d chips            accuracy %6.2f %% ± %.2f %%\n", e.adapted_summary.chips, 100.0 * e.adapted_summary.mean,
+                            100.0 * e.adapted_summary.half_width);
+            else
+                std::printf("    1 chip              accuracy %6.2f %%\n", 100.0 * e.adapted_summary.mean);
+            std::printf("    yield (chips at ≥ %.4g %%): %.0f %% before, %.0f %% after\n", 100.0 * e.yield_accuracy, 100.0 * e.yield_before,
+                        100.0 * e.yield_after);
+        }
         // Once a line clips, the comparators no longer decide as the logits do.
         if (e.clipped_frame_fraction > 0.0)
             std::printf("    a computing line clipped in %.2f %% of the frames\n", 100.0 * e.clipped_frame_fraction);
@@ -175,12 +185,14 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
                              std::string(architecture_name(run.architecture)) + " design");
         if (!o.output_path.empty()) {
             std::vector<RunInput> inputs;
-            for (const auto& f : data_files(run.data, DataNeeds::test_only)) inputs.push_back({f.string(), "a data file"});
+            for (const auto& f : data_files(run.data, run.evaluation.adapts() ? DataNeeds::train_and_test : DataNeeds::test_only))
+                inputs.push_back({f.string(), "a data file"});
             check_not_an_input(o.output_path, "--output", inputs);
         }
         check_memory(run);  // first: the sampling checks themselves allocate grids of the design's size
         for (const auto& w : preflight_checks(run)) print_warning(w);
-        data = load_data(run, DataNeeds::test_only);
+        // Adaptive training retrains each chip on training images.
+        data = load_data(run, run.evaluation.adapts() ? DataNeeds::train_and_test : DataNeeds::test_only);
         model = make_model(run, cache, data);
         parameters = read_model_parameters(in.root(), *model);
     }

@@ -274,6 +274,17 @@ EvaluationDescription evaluation_of(const Config& c) {
     e.rotation_rad = radians_from_degrees(e.rotation_deg);
     e.chips = as_int(c.integer("eval.chips"));
     if (c.string("eac.conversion_gain") == "auto") e.ranging_frames = as_int(c.integer("eac.ranging_frames"));
+    e.adaptation.epochs = as_int(c.integer("eval.adaptation_epochs"));
+    e.adaptation.learning_rate = c.real("eval.adaptation_learning_rate");
+    e.adaptation.learning_rate_decay = c.real("eval.adaptation_learning_rate_decay");
+    e.adaptation.batch_size = as_int(c.integer("eval.adaptation_batch_size"));
+    e.adaptation.seed = static_cast<std::uint64_t>(c.integer("design.seed"));
+    e.adaptation_images = as_int(c.integer("eval.adaptation_images"));
+    e.yield_accuracy = c.real("eval.yield_accuracy");
+    if (e.adapts() && architecture_of(c) != Architecture::accel)
+        throw InputError("eval.adaptation_epochs = " + std::to_string(e.adaptation.epochs) + ": adaptive training retrains the ACCEL compute "
+                         "array's weights; design.architecture = \"" + c.string("design.architecture") + "\" has none");
+    if (e.adapts() && !(e.adaptation.learning_rate > 0.0)) throw InputError("eval.adaptation_learning_rate must be > 0 when eval.adaptation_epochs > 0");
     return e;
 }
 
@@ -399,6 +410,8 @@ RunDescription describe_run(const Config& c) {
     r.threads = threads_of(c);
     r.training = training_of(c, r);
     r.evaluation = evaluation_of(c);
+    r.evaluation.adaptation.threads = r.threads;
+    r.evaluation.adaptation.chunk_images = r.training.settings.chunk_images;
     switch (r.architecture) {
         case Architecture::accel:
             check_optics(r.optics);

@@ -20,6 +20,7 @@
 #include "accel/analog/image_sensor.hpp"
 #include "accel/analog/photodiode.hpp"
 #include "accel/datasets/encoding.hpp"
+#include "accel/models/adaptation.hpp"
 #include "accel/models/optical_stage.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/optics/detector.hpp"
@@ -88,6 +89,15 @@ struct EvaluationDescription {
     double rotation_deg = 0.0, rotation_rad = 0.0;
     int chips = 1;
     int ranging_frames = 0;  // eac.conversion_gain = "auto": test frames each chip ranges its gain on; 0 without auto-ranging
+    // Adaptive training of each chip's read-out (models/adaptation.hpp); epochs 0: off.
+    models::AdaptationSettings adaptation = [] {
+        models::AdaptationSettings a;
+        a.epochs = 0;
+        return a;
+    }();
+    int adaptation_images = 0;
+    double yield_accuracy = 0.8;
+    [[nodiscard]] bool adapts() const { return adaptation.epochs > 0; }
     // Whether chips differ at all (noise, mismatch or fabrication error); if not, one chip is
     // evaluated whatever `chips` says.
     [[nodiscard]] bool varies_by_chip() const { return noise || fixed_pattern || phase_error_pi > 0.0; }

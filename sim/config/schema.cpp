@@ -309,7 +309,17 @@ std::vector<KeySpec> eval_keys() {
              "ACCEL's code: 0.26π; default off"),
         integer("eval.shift_px", 0, -1024, 1024, "lateral shift of every mask along x in the chip evaluation (px)",
                 "ACCEL's code: 1 px; default off"),
-        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off")};
+        real("eval.rotation_deg", 0.0, -180.0, 180.0, "rotation of every mask in the chip evaluation (°)", "ACCEL's code: 5°; default off"),
+        integer("eval.adaptation_epochs", 0, 0, 10000,
+                "adaptive training: epochs each simulated chip retrains its compute array's weights on its own photodiode outputs, "
+                "optics frozen, before it is tested again (accel only; 0: off)",
+                "ACCEL's code: 20; default off"),
+        integer("eval.adaptation_images", 2000, 1, 1e7, "training images each chip adapts on (the first of the training split)",
+                "ACCEL's code: the first 2,000 training images"),
+        real("eval.adaptation_learning_rate", 0.01, 0.0, 10.0, "Adam's learning rate of the adaptation", assumed, true),
+        real("eval.adaptation_learning_rate_decay", 0.9, 0.0, 1.0, "factor on the adaptation's learning rate after every epoch", assumed),
+        integer("eval.adaptation_batch_size", 32, 1, 1e6, "images per adaptation step", assumed),
+        real("eval.yield_accuracy", 0.8, 0.0, 1.0, "test accuracy a chip must reach to count towards the yield", assumed)};
 }
 }  // namespace
 

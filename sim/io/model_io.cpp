@@ -206,6 +206,32 @@ models::TrainState read_train_state(const h5::Group& root, const models::Model& 
 
 // --------------------------------------------------------------------------------- metrics
 
+namespace {
+
+// The same chips after ACCEL's adaptive training (sim/run/chip_adaptation.hpp).
+void write_adaptation(h5::Group& lg, const ChipEvaluation& e) {
+    h5::Group a = lg.create_group("adapted");
+    a.set_attribute("description", "each chip after retraining its compute array's weights on its own photodiode outputs, optics frozen "
+                                   "(ACCEL's adaptive training), tested on the same images and frames as before");
+    a.set_attribute("epochs", static_cast<std::int64_t>(e.adaptation_epochs));
+    a.set_attribute("training_images", static_cast<std::int64_t>(e.adaptation_images));
+    a.set_attribute("accuracy_mean", e.adapted_summary.mean);
+    a.set_attribute("accuracy_std", e.adapted_summary.std_dev);
+    if (e.adapted_summary.chips >= 2) {
+        a.set_attribute("accuracy_ci95_half_width", e.adapted_summary.half_width);
+        a.set_attribute("accuracy_ci95_low", std::max(0.0, e.adapted_summary.mean - e.adapted_summary.half_width));
+        a.set_attribute("accuracy_ci95_high", std::min(1.0, e.adapted_summary.mean + e.adapted_summary.half_width));
+    }
+    a.set_attribute("yield_accuracy", e.yield_accuracy);
+    a.set_attribute("yield_before", e.yield_before);
+    a.set_attribute("yield_after", e.yield_after);
+    std::vector<double> accuracies;
+    for (const auto& chip : e.adapted_per_chip) accuracies.push_back(chip.accuracy);
+    a.write_array<double>("accuracy_per_chip", accuracies, {accuracies.size()});
+}
+
+}  // namespace
+
 void write_test_report(h5::Group& g, const TestReport& r) {
     g.set_attribute("dataset", r.dataset);
     g.set_attribute("images", static_cast<std::int64_t>(r.noise_free.images));
@@ -260,6 +286,7 @@ void write_test_report(h5::Group& g, const TestReport& r) {
             energy.set_unit("J");
             energy.set_attribute("description", "systemic energy per frame of each chip at its gain setting's line capacitance");
         }
+        if (!e.adapted_per_chip.empty()) write_adaptation(lg, e);
         write_confusion(lg, e.confusion, r.classes);
     }
 }

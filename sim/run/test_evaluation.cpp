@@ -1,10 +1,12 @@
 #include "accel/sim/run/test_evaluation.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <numeric>
 
 #include "accel/analog/energy.hpp"
 #include "accel/core/format.hpp"
+#include "accel/sim/run/chip_adaptation.hpp"
 #include "accel/sim/run/conditions.hpp"
 
 namespace accel::sim {
@@ -38,6 +40,31 @@ void record_gain_settings(const RunDescription& at_light, ChipEvaluation& e) {
     }
 }
 
+double fraction_reaching(const std::vector<models::EvalResult>& chips, double accuracy) {
+    if (chips.empty()) return 0.0;
+    const auto n = std::count_if(chips.begin(), chips.end(), [&](const models::EvalResult& r) { return r.accuracy >= accuracy; });
+    return static_cast<double>(n) / static_cast<double>(chips.size());
+}
+
+// The same chips after ACCEL's adaptive training, and the yield before and after.
+void add_adaptation(const RunDescription& at_light, models::Model& model, models::Trainer& trainer, const RunData& data,
+                    const std::vector<int>& indices, std::span<const double> parameters, const ProgressFor& report, ChipEvaluation& e) {
+    const EvaluationDescription& ev = at_light.evaluation;
+    const int chips = static_cast<int>(e.per_chip.size());
+    e.adapted_per_chip = adapt_and_test_chips(at_light, model, trainer, data, indices, parameters,
+                                              conditions_for(at_light, Purpose::chip_test, 0), chips,
+                                              report("adapting " + std::to_string(chips) + " chips at " +
+                                                     core::shortest_text(e.energy_density_fJ_per_um2) + " fJ/um2"));
+    std::vector<double> accuracies;
+    for (const auto& chip : e.adapted_per_chip) accuracies.push_back(chip.accuracy);
+    e.adapted_summary = summarize_chips(accuracies);
+    e.yield_accuracy = ev.yield_accuracy;
+    e.yield_before = fraction_reaching(e.per_chip, ev.yield_accuracy);
+    e.yield_after = fraction_reaching(e.adapted_per_chip, ev.yield_accuracy);
+    e.adaptation_epochs = ev.adaptation.epochs;
+    e.adaptation_images = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ev.adaptation_images), data.split.train.size()));
+}
+
 ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& model, models::Trainer& trainer, const RunData& data,
                                  const std::vector<int>& indices, std::span<const double> parameters, int classes,
                                  const ProgressFor& report) {
@@ -59,6 +86,7 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& 
     // Chips that share the optical stage run the optics once per image (Trainer::evaluate_chips).
     e.per_chip = trainer.evaluate_chips(data.test, indices, parameters, conditions_for(at_light, Purpose::chip_test, 0), chips,
                                         report("test at " + core::shortest_text(light) + " fJ/um2, " + std::to_string(chips) + " chips"));
+    if (ev.adapts()) add_adaptation(at_light, model, trainer, data, indices, parameters, report, e);
     if (ev.ranging_frames > 0) model.set_ranging_frames({}, 0);
     record_gain_settings(at_light, e);
     std::size_t clipped = 0, frames = 0;

@@ -33,6 +33,12 @@ struct ChipEvaluation {
     // frame at that setting's line capacitance; empty otherwise.
     std::vector<int> gain_setting_per_chip;
     std::vector<double> energy_per_frame_J_per_chip;
+    // With adaptive training (eval.adaptation_epochs > 0): each chip after adapting its weights
+    // (per_chip is before), and the fraction of chips reaching yield_accuracy before and after.
+    std::vector<models::EvalResult> adapted_per_chip;
+    ChipSummary adapted_summary;
+    double yield_accuracy = 0.0, yield_before = 0.0, yield_after = 0.0;
+    int adaptation_epochs = 0, adaptation_images = 0;
 };
 
 struct TestReport {
