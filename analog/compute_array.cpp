@@ -138,13 +138,21 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
 int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                    std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
                    core::RandomStream& frame, std::span<double> differential_V) {
-    if (power_W.size() != static_cast<std::size_t>(p.inputs) || differential_V.size() != static_cast<std::size_t>(p.outputs))
-        throw std::invalid_argument("evaluate_frame: power or output span has the wrong size");
-    std::vector<double> charge_e(power_W.size());
+    return evaluate_frame(p, pd, chip, weights, power_W, FrameUnit::power_W, noise, frame, differential_V);
+}
+
+int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+                   std::span<const std::int8_t> weights, std::span<const double> values, FrameUnit unit, const NoiseSwitches& noise,
+                   core::RandomStream& frame, std::span<double> differential_V) {
+    if (values.size() != static_cast<std::size_t>(p.inputs) || differential_V.size() != static_cast<std::size_t>(p.outputs))
+        throw std::invalid_argument("evaluate_frame: photodiode or output span has the wrong size");
+    const bool watts = unit == FrameUnit::power_W;
+    std::vector<double> charge_e(values.size());
     int saturated = 0;
     for (int first = 0; first < p.outputs; first += p.output_lines) {
         // Each pass is a new integration of the same image: fresh shot and dark noise.
-        for (std::size_t k = 0; k < power_W.size(); ++k) charge_e[k] = photodiode_charge_e(pd, power_W[k], noise, frame);
+        for (std::size_t k = 0; k < values.size(); ++k)
+            charge_e[k] = watts ? photodiode_charge_e(pd, values[k], noise, frame) : photodiode_charge_from_signal_e(pd, values[k], noise, frame);
         saturated += sum_on_lines(p, chip, weights, charge_e, first, std::min(p.output_lines, p.outputs - first), noise, frame, differential_V);
     }
     return saturated;

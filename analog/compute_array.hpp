@@ -101,9 +101,13 @@ void set_line_capacitance(const ComputeArrayParams& p, ChipInstance& chip, doubl
 // Differential output voltages V+ − V− (+ comparator offset) of every output for one frame.
 // `power_W` is the optical power on each photodiode; the photodiode charges are drawn anew
 // for each pass. weights: outputs × inputs, row-major. Returns the number of lines that
-// saturated (reached the supply swing) over all passes.
+// saturated (reached the supply swing) over all passes. The second form takes the frame's
+// values in `unit` (the mean signal electrons of a measured-frames file, or powers).
 int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                     std::span<const std::int8_t> weights, std::span<const double> power_W, const NoiseSwitches& noise,
+                    core::RandomStream& frame, std::span<double> differential_V);
+int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
+                    std::span<const std::int8_t> weights, std::span<const double> values, FrameUnit unit, const NoiseSwitches& noise,
                     core::RandomStream& frame, std::span<double> differential_V);
 
 // The same from given photodiode charges (electrons), for one pass covering every output:

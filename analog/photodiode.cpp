@@ -38,7 +38,10 @@ double thermal_sigma_e(const PhotodiodeParams& p) {
 }
 
 double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise, core::RandomStream& frame) {
-    const double signal = mean_signal_e(p, power_W);
+    return photodiode_charge_from_signal_e(p, mean_signal_e(p, power_W), noise, frame);
+}
+
+double photodiode_charge_from_signal_e(const PhotodiodeParams& p, double signal, const NoiseSwitches& noise, core::RandomStream& frame) {
     const double dark = noise.dark ? mean_dark_e(p) : 0.0;
     // Photo- and dark electrons are independent Poisson counts; their sum is Poisson too.
     // With photon shot noise off, the dark electrons keep their own shot noise (the `dark`
@@ -69,17 +72,23 @@ ReparameterisedCharge reparameterised_charge_e(const PhotodiodeParams& p, double
 
 void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> power_W,
                      core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean) {
+    frame_charges_e(p, noise, sampling, power_W, FrameUnit::power_W, frame, charge_e, dcharge_dmean);
+}
+
+void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> values,
+                     FrameUnit unit, core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean) {
+    const bool watts = unit == FrameUnit::power_W;
     const double electrons_per_W = mean_signal_e(p, 1.0);
     const double dark = sampling != ChargeSampling::noise_free && noise.dark ? mean_dark_e(p) : 0.0;
-    for (std::size_t k = 0; k < power_W.size(); ++k) {
-        const double mean = electrons_per_W * power_W[k] + dark;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const double mean = (watts ? electrons_per_W * values[k] : values[k]) + dark;
         double q = mean, dq = 1.0;
         if (sampling == ChargeSampling::reparameterised) {
             const ReparameterisedCharge sampled = reparameterised_charge_e(p, mean, dark, noise, frame);
             q = sampled.charge_e;
             dq = sampled.dcharge_dmean;
         } else if (sampling == ChargeSampling::exact) {
-            q = photodiode_charge_e(p, power_W[k], noise, frame);
+            q = watts ? photodiode_charge_e(p, values[k], noise, frame) : photodiode_charge_from_signal_e(p, values[k], noise, frame);
         }
         charge_e[k] = q;
         dcharge_dmean[k] = dq;

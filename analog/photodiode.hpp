@@ -46,10 +46,19 @@ struct NoiseSwitches {
 // Var Q = (S_I/2)·t with the one-sided current noise density S_I = 4kT/R, so σ = sqrt(2kTt/R)/q.
 [[nodiscard]] double thermal_sigma_e(const PhotodiodeParams& p);
 
+// What a frame's photodiode values are: the optical power (W) the optics deliver, or the
+// mean photo-electrons of one integration, mean_signal_e of that power (dark electrons
+// excluded; a lab's measured charges averaged over repeated integrations of the image). Noise
+// is drawn on either in the same way; measured-frames files (docs/hdf5-schema.md) hold the latter.
+enum class FrameUnit { power_W, signal_e };
+
 // One integration of one photodiode: the collected charge in electrons, with the noise terms
-// `noise` switches on, drawn from the frame stream.
+// `noise` switches on, drawn from the frame stream; from its power, or from its mean signal
+// electrons (the first is the second of mean_signal_e(p, power_W)).
 [[nodiscard]] double photodiode_charge_e(const PhotodiodeParams& p, double power_W, const NoiseSwitches& noise,
                                          core::RandomStream& frame);
+[[nodiscard]] double photodiode_charge_from_signal_e(const PhotodiodeParams& p, double signal_e, const NoiseSwitches& noise,
+                                                     core::RandomStream& frame);
 
 // The charge of one integration in the reparameterised (Gaussian) form that noise-aware
 // training differentiates through: Q = μ + sqrt(μ)·ε with ε ~ N(0, 1) when shot noise is on
@@ -73,8 +82,11 @@ enum class ChargeSampling { noise_free, exact, reparameterised };
 // (W), drawn from `frame` in that order; `dcharge_dmean` gets ∂Q/∂μ (1 unless
 // reparameterised), with the mean μ_k = κ·P_k + μ_dark, κ = mean_signal_e(p, 1 W) and the
 // dark electrons only when drawing with `noise.dark` on. The read-outs of the diffractive
-// models all take their charges from here, so they share one noise model.
+// models all take their charges from here, so they share one noise model. With
+// FrameUnit::signal_e the values are the mean signal electrons s_k and μ_k = s_k + μ_dark.
 void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> power_W,
                      core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean);
+void frame_charges_e(const PhotodiodeParams& p, const NoiseSwitches& noise, ChargeSampling sampling, std::span<const double> values,
+                     FrameUnit unit, core::RandomStream& frame, std::span<double> charge_e, std::span<double> dcharge_dmean);
 
 }  // namespace accel::analog

@@ -1,7 +1,8 @@
 // Workload benchmarks: the d2nn-5layer inference and training of the PyTorch peer
-// (../shared/peers/torch_d2nn.py), and the analog stage of accel-2023 for a batch.
+// (../shared/peers/torch_d2nn.py), the analog stage of accel-2023 for a batch, and ACCEL's
+// adaptive training of one accel-2023 chip against one optical pass over its frames.
 //
-//   build/accel_bench --benchmark_filter='D2nn|AnalogStage' --benchmark_repetitions=5
+//   build/accel_bench --benchmark_filter='D2nn|AnalogStage|Adaptation' --benchmark_repetitions=5
 //
 // The d2nn workload is the peer's: five 200×200 phase masks at 36 µm, 532 nm, 0.3 m between
 // planes, padded to 400×400, and — as the peer does — the input propagated 0.3 m to the first
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "accel/datasets/dataset.hpp"
+#include "accel/models/adaptation.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/sim/config/config.hpp"
 #include "accel/sim/config/run_description.hpp"
@@ -134,7 +136,7 @@ void BM_AnalogStageBatch(benchmark::State& state) {
 #pragma omp parallel for num_threads(threads) schedule(static)
         for (int i = 0; i < batch; ++i) {
             predicted[static_cast<std::size_t>(i)] = w.model->predict_from_optical(
-                std::span<const double>(optical.data() + static_cast<std::size_t>(i) * width, width),
+                std::span<const double>(optical.data() + static_cast<std::size_t>(i) * width, width), analog::FrameUnit::power_W,
                 models::FrameKey{frame + static_cast<std::uint32_t>(i), false}, *workspaces[static_cast<std::size_t>(omp_get_thread_num())]);
         }
         frame += batch;
@@ -143,8 +145,51 @@ void BM_AnalogStageBatch(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * batch);
 }
 
+// ACCEL's adaptive training of one chip (models/adaptation.hpp) on accel-2023: the chip's optics
+// run once per frame (BM_AdaptationOpticalPass: the noise-free optical outputs of the frames,
+// at 1,024 photodiodes) and the read-out is retrained on them for 20 epochs
+// (BM_AdaptationEpochs20: noise drawn per presentation, forward, backward, Adam). Both costs
+// are per frame (the minibatch is fixed at 32), so adapting on 9,000 frames costs
+// 9,000 × (optical + epochs) per-frame times; the item rate of each gives them.
+constexpr int adaptation_frames = 9 * batch;
+
+std::vector<std::string> adaptation_overrides(int threads) { return {"train.threads = " + std::to_string(threads)}; }
+
+void BM_AdaptationOpticalPass(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    Workload w("accel-2023", adaptation_overrides(threads), 28, adaptation_frames);
+    models::Trainer trainer(*w.model, w.run.training.settings);
+    w.model->prepare(w.model->initial_parameters(1), sim::conditions_for(w.run, sim::Purpose::noise_free));
+    for (auto _ : state) {
+        const std::vector<double> optical = trainer.optical_outputs(w.images, w.indices);
+        benchmark::DoNotOptimize(optical.data());
+    }
+    state.SetItemsProcessed(state.iterations() * adaptation_frames);
+}
+
+void BM_AdaptationEpochs20(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    Workload w("accel-2023", adaptation_overrides(threads), 28, adaptation_frames);
+    models::Trainer trainer(*w.model, w.run.training.settings);
+    const auto parameters = w.model->initial_parameters(1);
+    w.model->prepare(parameters, sim::conditions_for(w.run, sim::Purpose::chip_test, sim::first_evaluation_chip));
+    const std::vector<double> optical = trainer.optical_outputs(w.images, w.indices);
+    models::ChipFrames frames{w.model->optical_output_size(), std::vector<double>(optical.size()), {}};
+    w.model->signal_electrons(optical, frames.signal_e);
+    frames.labels.assign(w.images.labels.begin(), w.images.labels.end());
+    models::AdaptationSettings settings = w.run.evaluation.adaptation;
+    settings.epochs = 20;
+    for (auto _ : state) {
+        const std::vector<double> adapted = models::adapt_readout(*w.model, parameters, frames, settings);
+        benchmark::DoNotOptimize(adapted.data());
+    }
+    state.SetItemsProcessed(state.iterations() * adaptation_frames);
+}
+
 }  // namespace
 
 BENCHMARK(BM_D2nnInference)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_D2nnTrainStep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_AnalogStageBatch)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_AdaptationOpticalPass)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AdaptationEpochs20)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

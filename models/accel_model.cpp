@@ -106,10 +106,11 @@ void AccelModel<Real>::refresh_readout(std::span<const double> parameters, bool 
 }
 
 template <class Real>
-void AccelModel<Real>::set_ranging_frames(std::span<const double> power_W, std::size_t frames) {
-    if (power_W.size() != frames * static_cast<std::size_t>(spec_.eac.inputs))
-        throw std::invalid_argument("ranging frames: powers are not frames × photodiodes");
-    ranging_power_W_.assign(power_W.begin(), power_W.end());
+void AccelModel<Real>::set_ranging_frames(std::span<const double> values, std::size_t frames, analog::FrameUnit unit) {
+    if (values.size() != frames * static_cast<std::size_t>(spec_.eac.inputs))
+        throw std::invalid_argument("ranging frames: values are not frames × photodiodes");
+    ranging_values_.assign(values.begin(), values.end());
+    ranging_unit_ = unit;
     ranging_frames_ = frames;
 }
 
@@ -126,8 +127,9 @@ void AccelModel<Real>::select_gain() {
         const Conditions& c = this->conditions();
         const double electrons_per_W = analog::mean_signal_e(spec_.photodiode, 1.0);
         const double dark = c.noise && spec_.noise.dark ? analog::mean_dark_e(spec_.photodiode) : 0.0;
-        std::vector<double> charge_e(ranging_power_W_.size());
-        for (std::size_t i = 0; i < charge_e.size(); ++i) charge_e[i] = electrons_per_W * ranging_power_W_[i] + dark;
+        const bool watts = ranging_unit_ == analog::FrameUnit::power_W;
+        std::vector<double> charge_e(ranging_values_.size());
+        for (std::size_t i = 0; i < charge_e.size(); ++i) charge_e[i] = (watts ? electrons_per_W * ranging_values_[i] : ranging_values_[i]) + dark;
         gain_setting_ = analog::pick_gain_setting(spec_.eac, chip_, weights_, charge_e, ranging_frames_);
     }
     line_capacitance_F_ = settings[static_cast<std::size_t>(gain_setting_)];
@@ -197,11 +199,12 @@ bool AccelModel<Real>::readout_backward(DiffractiveWorkspace<Real>& base, std::s
 }
 
 template <class Real>
-int AccelModel<Real>::predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& base) const {
+int AccelModel<Real>::predict_from_optical(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                           ModelWorkspace& base) const {
     auto& ws = static_cast<Workspace&>(base);
     RandomStream stream = this->frame_stream(frame);
     const analog::NoiseSwitches noise = this->conditions().noise ? spec_.noise : analog::NoiseSwitches::none();
-    ws.clipped = analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, power_W, noise, stream, ws.differential_V) > 0;
+    ws.clipped = analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, values, unit, noise, stream, ws.differential_V) > 0;
     return analog::read_out(ws.differential_V);
 }
 

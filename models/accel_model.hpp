@@ -43,12 +43,13 @@ public:
 
     [[nodiscard]] std::string architecture() const override { return "accel"; }
     [[nodiscard]] int classes() const override { return spec_.eac.outputs; }
-    [[nodiscard]] int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const override;
+    [[nodiscard]] int predict_from_optical(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                           ModelWorkspace& ws) const override;
     [[nodiscard]] std::optional<SramWeights> sram_weights() const override {
         return SramWeights{spec_.eac.outputs, spec_.eac.inputs, hardware_weights()};
     }
 
-    void set_ranging_frames(std::span<const double> power_W, std::size_t frames) override;
+    void set_ranging_frames(std::span<const double> values, std::size_t frames, analog::FrameUnit unit) override;
     [[nodiscard]] bool adaptable_readout() const override { return true; }
     [[nodiscard]] int gain_setting() const override { return gain_setting_; }
 
@@ -81,7 +82,8 @@ private:
     double line_capacitance_F_ = 0.0;             // nominal line capacitance of the chosen gain setting
     int gain_setting_ = -1;
 
-    std::vector<double> ranging_power_W_;         // frames × photodiodes, for auto-ranging
+    std::vector<double> ranging_values_;          // frames × photodiodes in ranging_unit_, for auto-ranging
+    analog::FrameUnit ranging_unit_ = analog::FrameUnit::power_W;
     std::size_t ranging_frames_ = 0;
 };
 

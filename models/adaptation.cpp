@@ -24,9 +24,11 @@ void check(const Model& model, std::span<const double> parameters, const ChipFra
     if (!model.adaptable_readout()) throw std::invalid_argument("adaptation: the " + model.architecture() + " model has no adaptable read-out");
     if (parameters.size() != model.parameter_count()) throw std::invalid_argument("adaptation: parameters do not match the model");
     if (frames.images() == 0) throw std::invalid_argument("adaptation: no frames to adapt on");
-    if (frames.width != model.optical_output_size() || frames.power_W.size() != frames.images() * frames.width)
+    if (frames.width != model.optical_output_size() || frames.signal_e.size() != frames.images() * frames.width)
         throw std::invalid_argument("adaptation: frames of " + std::to_string(frames.width) + " photodiodes for a design with " +
                                     std::to_string(model.optical_output_size()));
+    for (double e : frames.signal_e)
+        if (!(e >= 0.0) || !std::isfinite(e)) throw std::invalid_argument("adaptation: a frame holds a negative or non-finite charge");
     for (std::size_t i = 0; i < frames.images(); ++i)
         if (frames.labels[i] < 0 || frames.labels[i] >= model.classes())
             throw std::invalid_argument("adaptation: label " + std::to_string(frames.labels[i]) + " of frame " + std::to_string(i) +
@@ -77,9 +79,9 @@ std::vector<double> adapt_readout(Model& model, std::span<const double> paramete
                     const int position = first + j;
                     const auto image = static_cast<std::size_t>(order[static_cast<std::size_t>(position)]);
                     const FrameKey frame{static_cast<std::uint32_t>(epoch * n + position), false, true};
-                    const std::span<const double> power(frames.power_W.data() + image * frames.width, frames.width);
+                    const std::span<const double> signal(frames.signal_e.data() + image * frames.width, frames.width);
                     const int label = frames.labels[image];
-                    l += model.readout_loss(power, label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
+                    l += model.readout_loss(signal, label, frame, *workspaces[static_cast<std::size_t>(thread)], z, g);
                     ok += std::max_element(z.begin(), z.end()) - z.begin() == label ? 1.0 : 0.0;
                 }
                 chunk_loss[static_cast<std::size_t>(c)] = l;

@@ -4,9 +4,10 @@
 // its electronics are mismatched; the electronic weights are retrained on that chip's own
 // photodiode outputs while the masks stay fixed.
 //
-// Here the optics of the prepared chip have run once per training image (ChipFrames, from
-// Model::optical_output); at every presentation the photodiode charges are drawn afresh from
-// those powers (the chip's shot, dark and thermal noise, in adaptation frames of their own
+// Here the optics of the prepared chip have run once per training image (ChipFrames: the mean
+// signal electrons of Model::optical_output, or a lab's measured charges averaged over
+// repeated integrations); at every presentation the photodiode charges are drawn afresh from
+// those means (the chip's shot, dark and thermal noise, in adaptation frames of their own
 // stream), and only the read-out's parameters are trained: the compute array's latent weights
 // through the straight-through estimator, and the logit scale. Minibatches, Adam and the
 // chunked sums are the Trainer's (models/trainer.hpp), so that the adapted weights are the
@@ -34,11 +35,12 @@ struct AdaptationSettings {
     AdamSettings adam;
 };
 
-// The frames a chip adapts on: per image what reached its photodiodes (W), and its label.
+// The frames a chip adapts on: per image the mean signal electrons of each photodiode in one
+// integration (analog::FrameUnit::signal_e), and its label.
 struct ChipFrames {
-    std::size_t width = 0;         // photodiodes
-    std::vector<double> power_W;   // images × width
-    std::vector<int> labels;       // per image
+    std::size_t width = 0;          // photodiodes
+    std::vector<double> signal_e;   // images × width
+    std::vector<int> labels;        // per image
     [[nodiscard]] std::size_t images() const { return labels.size(); }
 };
 

@@ -64,14 +64,16 @@ bool D2nnModel<Real>::readout_backward(DiffractiveWorkspace<Real>& base, std::sp
 }
 
 template <class Real>
-int D2nnModel<Real>::predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace&) const {
+int D2nnModel<Real>::predict_from_optical(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                          ModelWorkspace&) const {
     // The region with the most collected charge wins (one photodiode per class region).
     RandomStream stream = this->frame_stream(frame);
     const analog::NoiseSwitches noise = this->conditions().noise ? spec_.noise : analog::NoiseSwitches::none();
     int best = 0;
     double best_q = -1e300;
-    for (std::size_t k = 0; k < power_W.size(); ++k) {
-        const double q = analog::photodiode_charge_e(spec_.photodiode, power_W[k], noise, stream);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const double q = unit == analog::FrameUnit::power_W ? analog::photodiode_charge_e(spec_.photodiode, values[k], noise, stream)
+                                                            : analog::photodiode_charge_from_signal_e(spec_.photodiode, values[k], noise, stream);
         if (q > best_q) best_q = q, best = static_cast<int>(k);
     }
     return best;

@@ -26,7 +26,8 @@ public:
 
     [[nodiscard]] std::string architecture() const override { return "d2nn"; }
     [[nodiscard]] int classes() const override { return static_cast<int>(spec_.regions.size()); }
-    [[nodiscard]] int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const override;
+    [[nodiscard]] int predict_from_optical(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                           ModelWorkspace& ws) const override;
 
     [[nodiscard]] const D2nnModelSpec& spec() const { return spec_; }
 

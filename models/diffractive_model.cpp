@@ -93,11 +93,11 @@ void DiffractiveModel<Real>::optical_forward(std::span<const float> image, Diffr
 }
 
 template <class Real>
-void DiffractiveModel<Real>::draw_charges(std::span<const double> power_W, const FrameKey& frame, RandomStream& stream,
-                                          std::span<double> charge_e, std::span<double> dcharge_dmean) const {
-    if (charge_e.size() != power_W.size() || dcharge_dmean.size() != power_W.size())
-        throw std::invalid_argument("photodiode charges: powers, charges and derivatives differ in length");
-    analog::frame_charges_e(diffractive_.photodiode, diffractive_.noise, sampling_of(conditions_, frame), power_W, stream, charge_e,
+void DiffractiveModel<Real>::draw_charges(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                          RandomStream& stream, std::span<double> charge_e, std::span<double> dcharge_dmean) const {
+    if (charge_e.size() != values.size() || dcharge_dmean.size() != values.size())
+        throw std::invalid_argument("photodiode charges: values, charges and derivatives differ in length");
+    analog::frame_charges_e(diffractive_.photodiode, diffractive_.noise, sampling_of(conditions_, frame), values, unit, stream, charge_e,
                             dcharge_dmean);
 }
 
@@ -105,7 +105,7 @@ template <class Real>
 void DiffractiveModel<Real>::photodiode_charges_e(std::span<const double> power_W, const FrameKey& frame, std::span<double> charge_e,
                                                   std::span<double> dcharge_dmean) const {
     RandomStream stream = frame_stream(frame);
-    draw_charges(power_W, frame, stream, charge_e, dcharge_dmean);
+    draw_charges(power_W, analog::FrameUnit::power_W, frame, stream, charge_e, dcharge_dmean);
 }
 
 template <class Real>
@@ -114,7 +114,7 @@ double DiffractiveModel<Real>::loss(std::span<const float> image, int label, con
     auto& ws = static_cast<DiffractiveWorkspace<Real>&>(base);
     optical_forward(image, ws);
     RandomStream stream = frame_stream(frame);
-    draw_charges(ws.optics.power_W, frame, stream, ws.charge_e, ws.dcharge_dmean);
+    draw_charges(ws.optics.power_W, analog::FrameUnit::power_W, frame, stream, ws.charge_e, ws.dcharge_dmean);
     readout_logits(ws, stream);
     std::copy(ws.logits.begin(), ws.logits.end(), logits.begin());
     const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
@@ -132,11 +132,11 @@ double DiffractiveModel<Real>::loss(std::span<const float> image, int label, con
 }
 
 template <class Real>
-double DiffractiveModel<Real>::readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& base,
+double DiffractiveModel<Real>::readout_loss(std::span<const double> signal_e, int label, const FrameKey& frame, ModelWorkspace& base,
                                             std::span<double> logits, std::span<double> gradient) const {
     auto& ws = static_cast<DiffractiveWorkspace<Real>&>(base);
     RandomStream stream = frame_stream(frame);
-    draw_charges(power_W, frame, stream, ws.charge_e, ws.dcharge_dmean);
+    draw_charges(signal_e, analog::FrameUnit::signal_e, frame, stream, ws.charge_e, ws.dcharge_dmean);
     readout_logits(ws, stream);
     std::copy(ws.logits.begin(), ws.logits.end(), logits.begin());
     const double value = softmax_cross_entropy(ws.logits, label, ws.dlogits);
@@ -155,7 +155,13 @@ template <class Real>
 int DiffractiveModel<Real>::predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& base) const {
     auto& ws = static_cast<DiffractiveWorkspace<Real>&>(base);
     optical_forward(image, ws);
-    return predict_from_optical(ws.optics.power_W, frame, ws);
+    return predict_from_optical(ws.optics.power_W, analog::FrameUnit::power_W, frame, ws);
+}
+
+template <class Real>
+void DiffractiveModel<Real>::signal_electrons(std::span<const double> power_W, std::span<double> signal_e) const {
+    if (signal_e.size() != power_W.size()) throw std::invalid_argument("signal electrons: powers and electrons differ in length");
+    for (std::size_t k = 0; k < power_W.size(); ++k) signal_e[k] = analog::mean_signal_e(diffractive_.photodiode, power_W[k]);
 }
 
 template <class Real>

@@ -58,11 +58,12 @@ public:
     [[nodiscard]] int predict(std::span<const float> image, const FrameKey& frame, ModelWorkspace& ws) const final;
     [[nodiscard]] std::size_t optical_output_size() const final { return static_cast<std::size_t>(optics_.detectors().count()); }
     void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const final;
+    void signal_electrons(std::span<const double> power_W, std::span<double> signal_e) const final;
 
     [[nodiscard]] std::vector<std::vector<double>> mask_phases_rad() const final { return effective_phases(); }
     [[nodiscard]] int mask_side_px() const final { return diffractive_.optics.grid.n; }
     [[nodiscard]] std::optional<std::vector<double>> detector_intensity_W_per_m2(std::span<const float> image) const final;
-    double readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
+    double readout_loss(std::span<const double> signal_e, int label, const FrameKey& frame, ModelWorkspace& ws, std::span<double> logits,
                         std::span<double> gradient) const final;
     void update_readout(std::span<const double> parameters, bool recalibrate) final;
 
@@ -113,8 +114,9 @@ private:
     [[nodiscard]] virtual bool readout_backward(DiffractiveWorkspace<Real>& ws, std::span<double> gradient) const = 0;
 
     void optical_forward(std::span<const float> image, DiffractiveWorkspace<Real>& ws) const;
-    void draw_charges(std::span<const double> power_W, const FrameKey& frame, core::RandomStream& stream, std::span<double> charge_e,
-                      std::span<double> dcharge_dmean) const;
+    // The charges of a frame from its values in `unit`, from `stream` (photodiode_charges_e).
+    void draw_charges(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame, core::RandomStream& stream,
+                      std::span<double> charge_e, std::span<double> dcharge_dmean) const;
 
     DiffractiveSpec diffractive_;
     DiffractiveOptics<Real> optics_;

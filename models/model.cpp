@@ -24,9 +24,13 @@ void Model::optical_output(std::span<const float>, ModelWorkspace&, std::span<do
 
 std::optional<std::vector<double>> Model::detector_intensity_W_per_m2(std::span<const float>) const { return std::nullopt; }
 
-void Model::set_ranging_frames(std::span<const double>, std::size_t) {}
+void Model::set_ranging_frames(std::span<const double>, std::size_t, analog::FrameUnit) {}
 
-int Model::predict_from_optical(std::span<const double>, const FrameKey&, ModelWorkspace&) const {
+int Model::predict_from_optical(std::span<const double>, analog::FrameUnit, const FrameKey&, ModelWorkspace&) const {
+    throw std::logic_error(architecture() + " model has no optical output");
+}
+
+void Model::signal_electrons(std::span<const double>, std::span<double>) const {
     throw std::logic_error(architecture() + " model has no optical output");
 }
 

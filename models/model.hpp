@@ -89,26 +89,31 @@ public:
     // Evaluating many simulated chips that share one optical stage (no per-chip fabrication
     // error or misalignment) needs the optics once per image: optical_output() gives what
     // reaches the electronics (photodiode powers, W), predict_from_optical() the read-out of
-    // the prepared chip from it. Models without an optical stage return 0 outputs.
+    // the prepared chip from it, or from the frame's mean signal electrons (`unit`, as a
+    // measured-frames file holds them); signal_electrons() converts the one into the other.
+    // Models without an optical stage return 0 outputs.
     [[nodiscard]] virtual std::size_t optical_output_size() const { return 0; }
     virtual void optical_output(std::span<const float> image, ModelWorkspace& ws, std::span<double> power_W) const;
-    [[nodiscard]] virtual int predict_from_optical(std::span<const double> power_W, const FrameKey& frame, ModelWorkspace& ws) const;
+    [[nodiscard]] virtual int predict_from_optical(std::span<const double> values, analog::FrameUnit unit, const FrameKey& frame,
+                                                   ModelWorkspace& ws) const;
+    virtual void signal_electrons(std::span<const double> power_W, std::span<double> signal_e) const;
 
     // Auto-ranging of the read-out's conversion gain: the optical outputs (frames ×
-    // optical_output_size(), W) of the frames each chip prepared from now on ranges its gain
-    // on (none: every chip keeps the configured setting); gain_setting() is the setting the
+    // optical_output_size(), in `unit`) of the frames each chip prepared from now on ranges its
+    // gain on (none: every chip keeps the configured setting); gain_setting() is the setting the
     // last prepare() chose, −1 for a read-out without gain settings.
-    virtual void set_ranging_frames(std::span<const double> power_W, std::size_t frames);
+    virtual void set_ranging_frames(std::span<const double> values, std::size_t frames, analog::FrameUnit unit);
     [[nodiscard]] virtual int gain_setting() const { return -1; }
 
     // ACCEL's adaptive training (models/adaptation.hpp): with the optics of a prepared chip
     // frozen, only the read-out's parameters are retrained on the chip's optical outputs.
     // Models without such a read-out say no and throw from the other two.
     [[nodiscard]] virtual bool adaptable_readout() const { return false; }
-    // The loss of one frame from its optical output `power_W`: the charges drawn as loss()
-    // draws them, then the read-out; adds to `gradient` (full parameter length) the gradient
-    // of the read-out's parameters only. Thread-safe for distinct workspaces.
-    virtual double readout_loss(std::span<const double> power_W, int label, const FrameKey& frame, ModelWorkspace& ws,
+    // The loss of one frame from its mean signal electrons `signal_e` (signal_electrons() of
+    // its optical output): the charges drawn as loss() draws them, then the read-out; adds to
+    // `gradient` (full parameter length) the gradient of the read-out's parameters only.
+    // Thread-safe for distinct workspaces.
+    virtual double readout_loss(std::span<const double> signal_e, int label, const FrameKey& frame, ModelWorkspace& ws,
                                 std::span<double> logits, std::span<double> gradient) const;
     // Takes new read-out parameters from `parameters`, keeping the optics and conditions of the
     // last prepare(). `recalibrate`: also redo what the chip does when weights are loaded

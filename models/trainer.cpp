@@ -311,33 +311,43 @@ std::vector<double> Trainer::optical_outputs(const datasets::Dataset& data, std:
 
 EvalResult Trainer::evaluate_from_optical(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> optical) {
     require_labels_within(data, model_);
+    std::vector<int> labels(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) labels[i] = data.labels[static_cast<std::size_t>(indices[i])];
+    return evaluate_frames(optical, analog::FrameUnit::power_W, labels, indices);
+}
+
+EvalResult Trainer::evaluate_frames(std::span<const double> values, analog::FrameUnit unit, std::span<const int> labels,
+                                    std::span<const int> frame_numbers) {
     const int classes = model_.classes();
     const std::size_t width = model_.optical_output_size();
-    if (optical.size() != indices.size() * width) throw std::invalid_argument("evaluate_from_optical: optical outputs are not images × width");
+    const std::size_t n = labels.size();
+    if (values.size() != n * width || frame_numbers.size() != n)
+        throw std::invalid_argument("evaluate_frames: values, labels and frame numbers do not describe the same frames");
+    for (int label : labels)
+        if (label < 0 || label >= classes) throw std::invalid_argument("evaluate_frames: label " + std::to_string(label) + " is beyond the model's classes");
     auto& workspaces = thread_workspaces();
-    std::vector<int> predicted(indices.size());
-    std::vector<char> clipped(indices.size(), 0);
-    parallel_for(static_cast<int>(indices.size()), settings_.threads, [&](int j, int thread) {
+    std::vector<int> predicted(n);
+    std::vector<char> clipped(n, 0);
+    parallel_for(static_cast<int>(n), settings_.threads, [&](int j, int thread) {
         const std::size_t i = static_cast<std::size_t>(j);
-        const FrameKey frame{static_cast<std::uint32_t>(indices[i]), false};
+        const FrameKey frame{static_cast<std::uint32_t>(frame_numbers[i]), false};
         auto& ws = *workspaces[static_cast<std::size_t>(thread)];
-        predicted[i] = model_.predict_from_optical(std::span<const double>(optical.data() + i * width, width), frame, ws);
+        predicted[i] = model_.predict_from_optical(std::span<const double>(values.data() + i * width, width), unit, frame, ws);
         clipped[i] = ws.clipped ? 1 : 0;
     });
     EvalResult r;
-    r.images = indices.size();
+    r.images = n;
     r.loss = std::nan("");
     r.gain_setting = model_.gain_setting();
     r.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
     double correct = 0.0;
-    for (std::size_t i = 0; i < indices.size(); ++i) {
-        const int label = data.labels[static_cast<std::size_t>(indices[i])];
+    for (std::size_t i = 0; i < n; ++i) {
+        const int label = labels[i];
         correct += predicted[i] == label ? 1.0 : 0.0;
         r.clipped_frames += clipped[i] != 0 ? 1u : 0u;
-        assert(label >= 0 && label < classes);
         ++r.confusion[static_cast<std::size_t>(label * classes + predicted[i])];
     }
-    r.accuracy = indices.empty() ? 0.0 : correct / static_cast<double>(indices.size());
+    r.accuracy = n == 0 ? 0.0 : correct / static_cast<double>(n);
     return r;
 }
 

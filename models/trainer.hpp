@@ -122,6 +122,11 @@ public:
     std::vector<double> optical_outputs(const datasets::Dataset& data, std::span<const int> indices,
                                         const std::function<void(const Progress&)>& progress = {});
     EvalResult evaluate_from_optical(const datasets::Dataset& data, std::span<const int> indices, std::span<const double> optical);
+    // The same from frames given as values (frames × width, in `unit`), their labels and their
+    // frame numbers (the key of each frame's noise: the image index). Throws
+    // std::invalid_argument for spans that do not match or labels beyond the model's classes.
+    EvalResult evaluate_frames(std::span<const double> values, analog::FrameUnit unit, std::span<const int> labels,
+                               std::span<const int> frame_numbers);
 
 private:
     // One workspace per thread, made on first use and kept: a workspace holds every field of

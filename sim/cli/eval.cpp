@@ -9,6 +9,7 @@
 
 #include "accel/core/errors.hpp"
 #include "accel/core/format.hpp"
+#include "accel/sim/cli/eval_frames.hpp"
 #include "accel/sim/config/run_description.hpp"
 #include "accel/sim/config/schema.hpp"
 #include "accel/sim/io/hdf5_file.hpp"
@@ -70,15 +71,26 @@ void write_noise_budgets(h5::Group& g, const std::vector<NoiseBudgetReport>& bud
     }
 }
 
-void write_eval_group(h5::Group& root, int index, const TestReport& report, const std::vector<NoiseBudgetReport>& budgets,
-                      const Config& config, const EvalOptions& o, const Invocation& invocation) {
+// What an evaluation found: a test report (with noise budgets), or the adaptations of --frames.
+struct EvalOutcome {
+    TestReport report;
+    std::vector<NoiseBudgetReport> budgets;
+    std::vector<FramesAdaptation> adaptations;
+};
+
+void write_eval_group(h5::Group& root, int index, const EvalOutcome& outcome, const Config& config, const EvalOptions& o,
+                      const Invocation& invocation) {
     h5::Group g = root.create_group("eval/" + std::to_string(index));
     g.set_attribute("command_line", invocation.command_line);
     g.set_attribute("created_utc", utc_now_iso8601());
     g.set_attribute("model_file", o.input_path);
     g.set_attribute("config_toml", config.to_toml());
-    write_test_report(g, report);
-    write_noise_budgets(g, budgets);
+    if (!o.frames_files.empty()) {
+        write_frames_adaptations(g, outcome.adaptations);
+        return;
+    }
+    write_test_report(g, outcome.report);
+    write_noise_budgets(g, outcome.budgets);
 }
 
 void print_noise_budgets(const std::vector<NoiseBudgetReport>& budgets) {
@@ -145,7 +157,10 @@ void print_test_report(const TestReport& r, bool with_confusion) {
     }
 }
 
-void run_eval(const EvalOptions& o, const Invocation& invocation) {
+namespace {
+
+// Before any work: where the results go can take them, and the overrides are ones eval may make.
+void check_eval_options(const EvalOptions& o) {
     if (!o.output_path.empty()) {
         check_output_path(o.output_path, o.force, "--output");
         if (same_file(o.output_path, o.input_path))
@@ -161,6 +176,30 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
                              ": accel eval changes only eval.* keys and the chip's electronics (photodiode.*, chip.*, eac.* but eac.outputs "
                              "and eac.weights); the model's other settings come from its file");
     }
+}
+
+// To -o OUT.h5 as /eval/0, else as the next /eval/<n> of the model file.
+void write_outcome(const EvalOutcome& outcome, const Config& config, const RunDescription& run, const EvalOptions& o,
+                   const Invocation& invocation) {
+    if (!o.output_path.empty()) {
+        h5::OutputFile out(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
+        write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(), run.seed, run.threads));
+        write_eval_group(out.root(), 0, outcome, config, o, invocation);
+        out.commit();
+        if (!o.quiet) std::printf("wrote /eval/0 of %s\n", o.output_path.c_str());
+    } else {
+        h5::UpdateFile file(o.input_path);
+        const int index = next_eval_index(file.root());
+        write_eval_group(file.root(), index, outcome, config, o, invocation);
+        file.commit();
+        if (!o.quiet) std::printf("added /eval/%d to %s\n", index, o.input_path.c_str());
+    }
+}
+
+}  // namespace
+
+void run_eval(const EvalOptions& o, const Invocation& invocation) {
+    check_eval_options(o);
 
     const Schema schema = accel_schema();
     Config config = Config::defaults(schema);
@@ -183,46 +222,50 @@ void run_eval(const EvalOptions& o, const Invocation& invocation) {
         if (o.noise_budget && run.architecture != Architecture::accel)
             throw InputError("--noise-budget covers the ACCEL read-out; '" + o.input_path + "' holds a " +
                              std::string(architecture_name(run.architecture)) + " design");
+        if (!o.export_frames.empty() && run.architecture != Architecture::accel)
+            throw InputError("--export-frames writes the frames of ACCEL chips; '" + o.input_path + "' holds a " +
+                             std::string(architecture_name(run.architecture)) + " design");
+        // Adaptive training retrains each chip on training images; exported frames hold them.
+        const bool needs_train = o.frames_files.empty() && (run.evaluation.adapts() || !o.export_frames.empty());
+        const DataNeeds needs = needs_train ? DataNeeds::train_and_test : DataNeeds::test_only;
         if (!o.output_path.empty()) {
             std::vector<RunInput> inputs;
-            for (const auto& f : data_files(run.data, run.evaluation.adapts() ? DataNeeds::train_and_test : DataNeeds::test_only))
-                inputs.push_back({f.string(), "a data file"});
+            for (const auto& f : data_files(run.data, needs)) inputs.push_back({f.string(), "a data file"});
+            for (const auto& f : o.frames_files) inputs.push_back({f, "a frames file (--frames)"});
             check_not_an_input(o.output_path, "--output", inputs);
         }
         check_memory(run);  // first: the sampling checks themselves allocate grids of the design's size
         for (const auto& w : preflight_checks(run)) print_warning(w);
-        // Adaptive training retrains each chip on training images.
-        data = load_data(run, run.evaluation.adapts() ? DataNeeds::train_and_test : DataNeeds::test_only);
+        data = load_data(run, needs);
         model = make_model(run, cache, data);
         parameters = read_model_parameters(in.root(), *model);
     }
 
-    TestReport report;
-    {
+    EvalOutcome outcome;
+    std::unique_ptr<FramesExport> exported;
+    if (!o.export_frames.empty())
+        exported = std::make_unique<FramesExport>(o.export_frames, make_provenance(invocation.command_line, config.to_toml(), run.seed, run.threads),
+                                                  o.input_path);
+    if (!o.frames_files.empty()) {
+        outcome.adaptations = adapt_from_frame_files(run, *model, parameters, o.frames_files);
+    } else {
         ProgressBar bar(stderr, !o.quiet);
-        report = evaluate_test(run, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar));
+        const ChipFramesSink sink = exported ? ChipFramesSink([&exported](std::size_t light, const ChipFramesFile& f) { exported->write(light, f); })
+                                             : ChipFramesSink();
+        outcome.report = evaluate_test(run, *model, data, parameters, o.light_fJ_per_um2, eval_progress(bar), true, sink);
     }
-    std::vector<NoiseBudgetReport> budgets;
-    if (o.noise_budget) budgets = noise_budgets(run, *model, data, parameters, o.light_fJ_per_um2);
+    if (o.noise_budget) outcome.budgets = noise_budgets(run, *model, data, parameters, o.light_fJ_per_um2);
     if (!o.quiet) {
         std::printf("model: %s (%s, %zu parameters)\n", o.input_path.c_str(), model->architecture().c_str(), model->parameter_count());
-        print_test_report(report, true);
-        print_noise_budgets(budgets);
+        if (o.frames_files.empty()) print_test_report(outcome.report, true);
+        print_frames_adaptations(outcome.adaptations);
+        print_noise_budgets(outcome.budgets);
     }
-
-    if (!o.output_path.empty()) {
-        h5::OutputFile out(o.output_path, o.force ? h5::Overwrite::yes : h5::Overwrite::no);
-        write_provenance(out.root(), make_provenance(invocation.command_line, config.to_toml(), run.seed, run.threads));
-        write_eval_group(out.root(), 0, report, budgets, config, o, invocation);
-        out.commit();
-        if (!o.quiet) std::printf("wrote /eval/0 of %s\n", o.output_path.c_str());
-    } else {
-        h5::UpdateFile file(o.input_path);
-        const int index = next_eval_index(file.root());
-        write_eval_group(file.root(), index, report, budgets, config, o, invocation);
-        file.commit();
-        if (!o.quiet) std::printf("added /eval/%d to %s\n", index, o.input_path.c_str());
+    if (exported) {
+        exported->commit();
+        if (!o.quiet) std::printf("wrote the frames of %zu chips to %s\n", exported->files(), exported->folder().c_str());
     }
+    write_outcome(outcome, config, run, o, invocation);
 }
 
 void add_eval(CLI::App& app, const Invocation& invocation) {
@@ -243,6 +286,15 @@ void add_eval(CLI::App& app, const Invocation& invocation) {
     sub->add_flag("-q,--quiet", opt->quiet, "No progress and no summary");
     sub->add_flag("--noise-budget", opt->noise_budget,
                   "Also the noise budget of the ACCEL read-out at each light level: every noise term as rms electrons on a line, beside the signal");
+    CLI::Option* frames = sub->add_option("--frames", opt->frames_files,
+                                          "Adapt the chip of each frames file (docs/hdf5-schema.md) on its training frames and test it on its test "
+                                          "frames, instead of simulating chips (repeatable)")
+                              ->check(CLI::ExistingFile);
+    sub->add_option("--export-frames", opt->export_frames,
+                    "Also write every simulated chip's frames (adaptation's training images, the test images) to this new folder, a "
+                    "frames file per chip and light level")
+        ->excludes(frames);
+    frames->excludes("--light")->excludes("--noise-budget")->excludes("--chips");
     sub->callback([opt, invocation] { run_eval(*opt, invocation); });
 }
 

@@ -26,6 +26,8 @@ struct EvalOptions {
     int threads = 0;                       // 0: all cores
     bool quiet = false;
     bool noise_budget = false;             // also the noise budget at each light level
+    std::string export_frames;             // a new folder for every simulated chip's frames
+    std::vector<std::string> frames_files; // adapt and test on these frames files instead of simulating chips
 };
 
 void add_eval(CLI::App& app, const Invocation& invocation);

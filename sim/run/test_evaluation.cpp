@@ -16,16 +16,22 @@ using ProgressFor = std::function<std::function<void(const models::Progress&)>(c
 
 // Auto-ranging: the optical outputs of the nominal design for the first test frames at this
 // light level (their labels unused), which each chip then ranges its conversion gain on.
-void set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters) {
+// Returns them as frames (mean signal electrons) for the chips' adaptation.
+FrameSet set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters) {
     const std::size_t width = model.optical_output_size();
     const auto frames = static_cast<std::size_t>(std::min(at_light.evaluation.ranging_frames, data.test.size()));
-    if (width == 0 || frames == 0) return;
+    if (width == 0 || frames == 0) return {};
     model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
     const auto ws = model.make_workspace();
     std::vector<double> power_W(frames * width);
     for (std::size_t i = 0; i < frames; ++i)
         model.optical_output(data.test.image(static_cast<int>(i)), *ws, std::span<double>(power_W.data() + i * width, width));
-    model.set_ranging_frames(power_W, frames);
+    model.set_ranging_frames(power_W, frames, analog::FrameUnit::power_W);
+    FrameSet ranging;
+    ranging.signal_e.resize(power_W.size());
+    model.signal_electrons(power_W, ranging.signal_e);
+    for (std::size_t i = 0; i < frames; ++i) ranging.frame_number.push_back(static_cast<int>(i));
+    return ranging;
 }
 
 // Each chip's gain setting, and its energy per frame at that setting's line capacitance.
@@ -46,15 +52,18 @@ double fraction_reaching(const std::vector<models::EvalResult>& chips, double ac
     return static_cast<double>(n) / static_cast<double>(chips.size());
 }
 
-// The same chips after ACCEL's adaptive training, and the yield before and after.
+// The same chips after ACCEL's adaptive training, and the yield before and after; their
+// frames to `sink` when one is given.
 void add_adaptation(const RunDescription& at_light, models::Model& model, models::Trainer& trainer, const RunData& data,
-                    const std::vector<int>& indices, std::span<const double> parameters, const ProgressFor& report, ChipEvaluation& e) {
+                    const std::vector<int>& indices, std::span<const double> parameters, const FrameSet& ranging, const FramesSink& sink,
+                    const ProgressFor& report, ChipEvaluation& e) {
     const EvaluationDescription& ev = at_light.evaluation;
     const int chips = static_cast<int>(e.per_chip.size());
     e.adapted_per_chip = adapt_and_test_chips(at_light, model, trainer, data, indices, parameters,
-                                              conditions_for(at_light, Purpose::chip_test, 0), chips,
-                                              report("adapting " + std::to_string(chips) + " chips at " +
+                                              conditions_for(at_light, Purpose::chip_test, 0), chips, ranging, sink,
+                                              report((ev.adapts() ? "adapting " : "frames of ") + std::to_string(chips) + " chips at " +
                                                      core::shortest_text(e.energy_density_fJ_per_um2) + " fJ/um2"));
+    if (!ev.adapts()) return;
     std::vector<double> accuracies;
     for (const auto& chip : e.adapted_per_chip) accuracies.push_back(chip.accuracy);
     e.adapted_summary = summarize_chips(accuracies);
@@ -67,7 +76,7 @@ void add_adaptation(const RunDescription& at_light, models::Model& model, models
 
 ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& model, models::Trainer& trainer, const RunData& data,
                                  const std::vector<int>& indices, std::span<const double> parameters, int classes,
-                                 const ProgressFor& report) {
+                                 const FramesSink& sink, const ProgressFor& report) {
     const EvaluationDescription& ev = at_light.evaluation;
     const int chips = ev.varies_by_chip() ? ev.chips : 1;
     const double light = at_light.light.energy_density_fJ_per_um2;
@@ -82,12 +91,12 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& 
     e.rotation_deg = ev.rotation_deg;
     e.confusion.assign(static_cast<std::size_t>(classes) * static_cast<std::size_t>(classes), 0);
     std::vector<double> accuracies;
-    if (ev.ranging_frames > 0) set_ranging_frames(at_light, model, data, parameters);
+    const FrameSet ranging = ev.ranging_frames > 0 ? set_ranging_frames(at_light, model, data, parameters) : FrameSet{};
     // Chips that share the optical stage run the optics once per image (Trainer::evaluate_chips).
     e.per_chip = trainer.evaluate_chips(data.test, indices, parameters, conditions_for(at_light, Purpose::chip_test, 0), chips,
                                         report("test at " + core::shortest_text(light) + " fJ/um2, " + std::to_string(chips) + " chips"));
-    if (ev.adapts()) add_adaptation(at_light, model, trainer, data, indices, parameters, report, e);
-    if (ev.ranging_frames > 0) model.set_ranging_frames({}, 0);
+    if (ev.adapts() || sink) add_adaptation(at_light, model, trainer, data, indices, parameters, ranging, sink, report, e);
+    if (ev.ranging_frames > 0) model.set_ranging_frames({}, 0, analog::FrameUnit::power_W);
     record_gain_settings(at_light, e);
     std::size_t clipped = 0, frames = 0;
     for (const auto& chip : e.per_chip) {
@@ -104,7 +113,8 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& 
 }  // namespace
 
 TestReport evaluate_test(const RunDescription& run, models::Model& model, const RunData& data, std::span<const double> parameters,
-                         std::span<const double> light_levels, const EvalProgress& progress, bool with_noise_free) {
+                         std::span<const double> light_levels, const EvalProgress& progress, bool with_noise_free,
+                         const ChipFramesSink& frames) {
     models::Trainer trainer(model, run.training.settings);
     std::vector<int> indices(static_cast<std::size_t>(data.test.size()));
     std::iota(indices.begin(), indices.end(), 0);
@@ -124,8 +134,10 @@ TestReport evaluate_test(const RunDescription& run, models::Model& model, const 
 
     std::vector<double> lights(light_levels.begin(), light_levels.end());
     if (lights.empty()) lights.push_back(run.light.energy_density_fJ_per_um2);
-    for (double light : lights)
-        r.chips.push_back(evaluate_at_light(run.at_light(light), model, trainer, data, indices, parameters, r.classes, report));
+    for (std::size_t i = 0; i < lights.size(); ++i) {
+        const FramesSink sink = frames ? FramesSink([&frames, i](const ChipFramesFile& f) { frames(i, f); }) : FramesSink();
+        r.chips.push_back(evaluate_at_light(run.at_light(lights[i]), model, trainer, data, indices, parameters, r.classes, sink, report));
+    }
     return r;
 }
 

@@ -11,6 +11,7 @@
 #include "accel/models/model.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/sim/config/run_description.hpp"
+#include "accel/sim/io/frames_io.hpp"
 #include "accel/sim/run/run_data.hpp"
 #include "accel/sim/run/statistics.hpp"
 
@@ -52,12 +53,16 @@ struct TestReport {
 
 // Progress of a test evaluation: what is being evaluated, images done and rate.
 using EvalProgress = std::function<void(const std::string& label, const models::Progress&)>;
+// Takes every simulated chip's frames (sim/io/frames_io.hpp) at the light level of index
+// `light` (in the order evaluated), for example to export them.
+using ChipFramesSink = std::function<void(std::size_t light, const ChipFramesFile& frames)>;
 
 // Evaluates `parameters` on data.test: once noise-free (unless `with_noise_free` is false:
 // then noise_free holds no images and a NaN accuracy), then at each light level (fJ/µm²;
-// empty: the run's) over the run's chips (one if nothing varies by chip).
+// empty: the run's) over the run's chips (one if nothing varies by chip). With a `frames`
+// sink (it needs data.train loaded) each chip's frames go to it.
 [[nodiscard]] TestReport evaluate_test(const RunDescription& run, models::Model& model, const RunData& data,
                                        std::span<const double> parameters, std::span<const double> light_levels_fJ_per_um2,
-                                       const EvalProgress& progress = {}, bool with_noise_free = true);
+                                       const EvalProgress& progress = {}, bool with_noise_free = true, const ChipFramesSink& frames = {});
 
 }  // namespace accel::sim

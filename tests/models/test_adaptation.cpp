@@ -61,11 +61,13 @@ models::ChipFrames frames_of(models::Model& model, std::span<const double> param
     model.prepare(parameters, c);
     models::ChipFrames f;
     f.width = model.optical_output_size();
-    f.power_W.resize(static_cast<std::size_t>(data.size()) * f.width);
+    std::vector<double> power_W(static_cast<std::size_t>(data.size()) * f.width);
+    f.signal_e.resize(power_W.size());
     f.labels.assign(data.labels.begin(), data.labels.end());
     const auto ws = model.make_workspace();
     for (int i = 0; i < data.size(); ++i)
-        model.optical_output(data.image(i), *ws, std::span<double>(f.power_W.data() + static_cast<std::size_t>(i) * f.width, f.width));
+        model.optical_output(data.image(i), *ws, std::span<double>(power_W.data() + static_cast<std::size_t>(i) * f.width, f.width));
+    model.signal_electrons(power_W, f.signal_e);
     return f;
 }
 
