@@ -52,6 +52,19 @@ ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_str
     return c;
 }
 
+ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream, const NoiseSwitches& terms) {
+    ChipInstance c = draw_chip(p, chip_stream);
+    const ChipInstance ideal = ideal_chip(p);
+    if (!terms.pixel_gain) c.pixel_gain = ideal.pixel_gain;
+    if (!terms.weight_path) c.weight_path = ideal.weight_path;
+    if (!terms.line_capacitance) {
+        c.line_capacitance_plus_F = ideal.line_capacitance_plus_F;
+        c.line_capacitance_minus_F = ideal.line_capacitance_minus_F;
+    }
+    if (!terms.comparator_offset) c.comparator_offset_V = ideal.comparator_offset_V;
+    return c;
+}
+
 void validate_weights(const ComputeArrayParams& p, std::span<const std::int8_t> weights) {
     if (weights.size() != static_cast<std::size_t>(p.outputs) * static_cast<std::size_t>(p.inputs))
         throw std::invalid_argument("compute array: expected " + std::to_string(p.outputs) + "×" + std::to_string(p.inputs) +
@@ -126,9 +139,11 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
             v_plus += line_reset_sigma_V(p, c_plus) * frame.normal();
             v_minus += line_reset_sigma_V(p, c_minus) * frame.normal();
         }
-        saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
-        v_plus = std::clamp(v_plus, 0.0, p.swing_V);
-        v_minus = std::clamp(v_minus, 0.0, p.swing_V);
+        if (noise.clipping) {
+            saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
+            v_plus = std::clamp(v_plus, 0.0, p.swing_V);
+            v_minus = std::clamp(v_minus, 0.0, p.swing_V);
+        }
         const auto out = static_cast<std::size_t>(c);
         differential_V[out] = v_plus - v_minus + chip.comparator_offset_V[out] - chip.offset_trim_V[out];
     }

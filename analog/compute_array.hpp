@@ -71,6 +71,9 @@ struct ChipInstance {
 // Draws the fixed-pattern terms from the chip stream (Gaussian; gains and capacitances are
 // kept positive).
 [[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream);
+// The same, with the per-chip terms `terms` switches off set back to their ideal values. All
+// are drawn first, so a chip's other terms do not depend on which are off.
+[[nodiscard]] ChipInstance draw_chip(const ComputeArrayParams& p, core::RandomStream& chip_stream, const NoiseSwitches& terms);
 
 // Auto-zero of `chip` for `weights`: the mean differential output of p.auto_zero_frames
 // frames without light (dark current, reset noise and the comparator offset as `noise` and
@@ -113,7 +116,8 @@ int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, cons
 // The same from given photodiode charges (electrons), for one pass covering every output:
 // what the lines do with the charge, without the photodiode. Returns the number of lines
 // (+ and − counted apart) whose voltage reached the supply swing and was clipped there; the
-// clamp at 0 V, which only reset noise on a dark line reaches, is not counted.
+// clamp at 0 V, which only reset noise on a dark line reaches, is not counted. With
+// noise.clipping off the lines neither clip nor count.
 int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                   std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
                   core::RandomStream& frame, std::span<double> differential_V);

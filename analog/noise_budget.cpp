@@ -54,14 +54,15 @@ std::vector<OutputNoiseBudget> noise_budget(const ComputeArrayParams& p, const P
                                                   std::pow(line_reset_sigma_V(p, chip.line_capacitance_minus_F[c]), 2)
                                             : 0.0;
         add("reset", reset_V2 * e_per_volt * e_per_volt, true);
-        const bool fixed = noise.fixed_pattern;
-        add("pixel_gain", fixed ? p.pixel_gain_sigma * p.pixel_gain_sigma * squares : 0.0, false);
-        add("weight_path", fixed ? p.weight_path_sigma * p.weight_path_sigma * squares : 0.0, false);
-        add("line_capacitance", fixed ? p.line_capacitance_sigma * p.line_capacitance_sigma * (q_plus * q_plus + q_minus * q_minus) : 0.0, false);
-        // Auto-zero replaces the offset by the mean of K dark frames' own noise.
+        add("pixel_gain", noise.pixel_gain ? p.pixel_gain_sigma * p.pixel_gain_sigma * squares : 0.0, false);
+        add("weight_path", noise.weight_path ? p.weight_path_sigma * p.weight_path_sigma * squares : 0.0, false);
+        add("line_capacitance",
+            noise.line_capacitance ? p.line_capacitance_sigma * p.line_capacitance_sigma * (q_plus * q_plus + q_minus * q_minus) : 0.0, false);
+        // Auto-zero replaces the offset by the mean of K dark frames' own noise, whether or
+        // not the comparator has an offset to cancel.
         const double offset_e2 = p.auto_zero ? (dark + johnson + reset_V2 * e_per_volt * e_per_volt) / p.auto_zero_frames
                                              : std::pow(p.comparator_offset_sigma_V * e_per_volt, 2);
-        add("comparator_offset", fixed || p.auto_zero ? offset_e2 : 0.0, false);
+        add("comparator_offset", noise.comparator_offset || p.auto_zero ? offset_e2 : 0.0, false);
     }
     return out;
 }

@@ -41,7 +41,8 @@ struct OutputNoiseBudget {
 
 // The budget of every output of `chip` (whose line gains enter the per-frame terms) for one
 // frame of mean signal charges `signal_e` (electrons per photodiode), with the terms `noise`
-// switches on (fixed_pattern for the chip-to-chip terms, with p's σ's).
+// switches on (pixel_gain, weight_path, line_capacitance, comparator_offset for the chip-to-chip
+// terms, with p's σ's).
 [[nodiscard]] std::vector<OutputNoiseBudget> noise_budget(const ComputeArrayParams& p, const PhotodiodeParams& pd, const ChipInstance& chip,
                                                           std::span<const std::int8_t> weights, std::span<const double> signal_e,
                                                           const NoiseSwitches& noise);

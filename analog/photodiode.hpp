@@ -25,15 +25,35 @@ struct PhotodiodeParams {
 // std::invalid_argument naming the member and its allowed range.
 void validate(const PhotodiodeParams& p);
 
+// Which non-idealities a read-out has. Per frame: drawn afresh at every integration. Per
+// chip: drawn once per simulated chip (mismatch, offsets). Clipping is no noise but the
+// lines' range: off, a line integrates without bound (the photon limit's ideal electronics).
 struct NoiseSwitches {
     bool shot = true;     // photon shot noise
     bool dark = true;     // dark current (mean and its shot noise)
     bool thermal = true;  // Johnson noise of the shunt resistance
     bool reset = true;    // kT/C reset noise of the computing lines
-    bool fixed_pattern = true;  // per-chip mismatch and comparator offsets
+    bool pixel_gain = true;         // per-chip photodiode gain mismatch
+    bool weight_path = true;        // per-chip mismatch of each weight switch path
+    bool line_capacitance = true;   // per-chip mismatch of the computing lines' capacitance
+    bool comparator_offset = true;  // per-chip comparator offsets
+    bool clipping = true;           // lines clip at 0 V and at the supply
     double gaussian_above_e = 1e6;  // Poisson counts above this mean use the normal approximation
 
-    static NoiseSwitches none() { return {false, false, false, false, false, 1e6}; }
+    // No noise and no mismatch; the lines still clip (the chip's range is no noise).
+    static NoiseSwitches none() {
+        NoiseSwitches n;
+        n.shot = n.dark = n.thermal = n.reset = false;
+        n.pixel_gain = n.weight_path = n.line_capacitance = n.comparator_offset = false;
+        return n;
+    }
+    // The photon limit: photon shot noise alone, on lines that never clip.
+    static NoiseSwitches photon_limit() {
+        NoiseSwitches n = none();
+        n.shot = true;
+        n.clipping = false;
+        return n;
+    }
 };
 
 // R = q·η·λ/(h·c), A/W.

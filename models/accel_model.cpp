@@ -61,9 +61,10 @@ void AccelModel<Real>::set_weights(std::span<const double> parameters) {
 template <class Real>
 void AccelModel<Real>::calibrate_chip() {
     const Conditions& c = this->conditions();
+    const analog::NoiseSwitches noise = effective_switches(spec_.noise, c);
     if (c.fixed_pattern) {
         RandomStream chip_stream(c.seed, StreamKind::chip, c.chip);
-        chip_ = analog::draw_chip(spec_.eac, chip_stream);
+        chip_ = analog::draw_chip(spec_.eac, chip_stream, noise);
     } else {
         chip_ = analog::ideal_chip(spec_.eac);
     }
@@ -71,7 +72,6 @@ void AccelModel<Real>::calibrate_chip() {
     if (spec_.eac.auto_zero) {
         // As the chip does it: weights loaded, no light, its own dark frames.
         RandomStream calibration(c.seed, StreamKind::calibration, c.chip);
-        const analog::NoiseSwitches noise = c.noise ? spec_.noise : analog::NoiseSwitches::none();
         analog::auto_zero(spec_.eac, spec_.photodiode, chip_, weights_, noise, calibration);
     }
 }
@@ -126,7 +126,7 @@ void AccelModel<Real>::select_gain() {
     if (spec_.eac.auto_range && ranging_frames_ > 0) {
         const Conditions& c = this->conditions();
         const double electrons_per_W = analog::mean_signal_e(spec_.photodiode, 1.0);
-        const double dark = c.noise && spec_.noise.dark ? analog::mean_dark_e(spec_.photodiode) : 0.0;
+        const double dark = effective_switches(spec_.noise, c).dark ? analog::mean_dark_e(spec_.photodiode) : 0.0;
         const bool watts = ranging_unit_ == analog::FrameUnit::power_W;
         std::vector<double> charge_e(ranging_values_.size());
         for (std::size_t i = 0; i < charge_e.size(); ++i) charge_e[i] = (watts ? electrons_per_W * ranging_values_[i] : ranging_values_[i]) + dark;
@@ -156,7 +156,7 @@ void AccelModel<Real>::readout_logits(DiffractiveWorkspace<Real>& base, RandomSt
 
     // Line outputs in units of charge (electrons), then normalised: z_c = γ·(S_c + e_c)/‖Q‖.
     const double cap = line_capacitance_F_;
-    const bool reset_noise = this->conditions().noise && spec_.noise.reset;
+    const bool reset_noise = effective_switches(spec_.noise, this->conditions()).reset;
     for (std::size_t c = 0; c < outputs; ++c) {
         double volts = chip_.comparator_offset_V[c] - chip_.offset_trim_V[c];
         if (reset_noise)
@@ -203,7 +203,7 @@ int AccelModel<Real>::predict_from_optical(std::span<const double> values, analo
                                            ModelWorkspace& base) const {
     auto& ws = static_cast<Workspace&>(base);
     RandomStream stream = this->frame_stream(frame);
-    const analog::NoiseSwitches noise = this->conditions().noise ? spec_.noise : analog::NoiseSwitches::none();
+    const analog::NoiseSwitches noise = effective_switches(spec_.noise, this->conditions());
     ws.clipped = analog::evaluate_frame(spec_.eac, spec_.photodiode, chip_, weights_, values, unit, noise, stream, ws.differential_V) > 0;
     return analog::read_out(ws.differential_V);
 }

@@ -68,7 +68,7 @@ int D2nnModel<Real>::predict_from_optical(std::span<const double> values, analog
                                           ModelWorkspace&) const {
     // The region with the most collected charge wins (one photodiode per class region).
     RandomStream stream = this->frame_stream(frame);
-    const analog::NoiseSwitches noise = this->conditions().noise ? spec_.noise : analog::NoiseSwitches::none();
+    const analog::NoiseSwitches noise = effective_switches(spec_.noise, this->conditions());
     int best = 0;
     double best_q = -1e300;
     for (std::size_t k = 0; k < values.size(); ++k) {

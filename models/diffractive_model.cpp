@@ -97,7 +97,7 @@ void DiffractiveModel<Real>::draw_charges(std::span<const double> values, analog
                                           RandomStream& stream, std::span<double> charge_e, std::span<double> dcharge_dmean) const {
     if (charge_e.size() != values.size() || dcharge_dmean.size() != values.size())
         throw std::invalid_argument("photodiode charges: values, charges and derivatives differ in length");
-    analog::frame_charges_e(diffractive_.photodiode, diffractive_.noise, sampling_of(conditions_, frame), values, unit, stream, charge_e,
+    analog::frame_charges_e(diffractive_.photodiode, effective_switches(diffractive_.noise, conditions_), sampling_of(conditions_, frame), values, unit, stream, charge_e,
                             dcharge_dmean);
 }
 

@@ -7,6 +7,21 @@
 
 namespace accel::models {
 
+analog::NoiseSwitches effective_switches(const analog::NoiseSwitches& model, const Conditions& c) {
+    const analog::NoiseSwitches& t = c.terms;
+    analog::NoiseSwitches n = model;
+    n.shot = c.noise && model.shot && t.shot;
+    n.dark = c.noise && model.dark && t.dark;
+    n.thermal = c.noise && model.thermal && t.thermal;
+    n.reset = c.noise && model.reset && t.reset;
+    n.pixel_gain = c.fixed_pattern && model.pixel_gain && t.pixel_gain;
+    n.weight_path = c.fixed_pattern && model.weight_path && t.weight_path;
+    n.line_capacitance = c.fixed_pattern && model.line_capacitance && t.line_capacitance;
+    n.comparator_offset = c.fixed_pattern && model.comparator_offset && t.comparator_offset;
+    n.clipping = model.clipping && t.clipping;
+    return n;
+}
+
 std::size_t Model::parameter_count() const {
     const auto& b = blocks();
     return b.empty() ? 0 : b.back().offset + b.back().size;

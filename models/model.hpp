@@ -36,7 +36,15 @@ struct Conditions {
     double phase_error_rad = 0.0;      // σ of the per-pixel fabrication phase error (drawn per chip)
     std::vector<optics::PlaneMisalignment> misalignment;  // per mask; empty: aligned
     bool quantise_phase = true;        // apply the configured etch levels
+    // Which terms `noise` and `fixed_pattern` switch on, and whether lines clip: all of them
+    // by default; NoiseSwitches::photon_limit() for ideal electronics (eval.electronics).
+    analog::NoiseSwitches terms{};
 };
+
+// The read-out's switches under `c`: a model's own switches `model` (those its spec has), the
+// per-frame ones only with c.noise, the per-chip ones only with c.fixed_pattern, each only
+// where c.terms has it; clipping as c.terms says.
+[[nodiscard]] analog::NoiseSwitches effective_switches(const analog::NoiseSwitches& model, const Conditions& c);
 
 // Per-image randomness: which frame of which chip (noise streams are keyed on it).
 struct FrameKey {

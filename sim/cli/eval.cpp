@@ -123,6 +123,7 @@ void print_test_report(const TestReport& r, bool with_confusion) {
     for (const auto& e : r.chips) {
         std::printf("  at %s fJ/µm² (%.3g photons per frame; noise %s, mismatch %s", core::shortest_text(e.energy_density_fJ_per_um2).c_str(),
                     e.photons_per_frame, e.noise ? "on" : "off", e.fixed_pattern ? "on" : "off");
+        if (e.ideal_electronics) std::printf(", ideal electronics: the photon limit");
         if (e.phase_error_pi > 0) std::printf(", phase error %gπ", e.phase_error_pi);
         if (e.shift_px != 0) std::printf(", shift %lld px", static_cast<long long>(e.shift_px));
         if (e.rotation_deg != 0) std::printf(", rotation %g°", e.rotation_deg);

@@ -267,6 +267,10 @@ EvaluationDescription evaluation_of(const Config& c) {
     EvaluationDescription e;
     e.noise = c.boolean("eval.noise");
     e.fixed_pattern = c.boolean("eval.fixed_pattern");
+    e.ideal_electronics = c.string("eval.electronics") == "ideal";
+    if (e.ideal_electronics && architecture_of(c) == Architecture::digital)
+        throw InputError("eval.electronics = \"ideal\": the photon limit of a photodiode read-out; design.architecture = \"digital\" "
+                         "reads an image sensor through ADCs (set its digital.read_noise_e and digital.adc_bits instead)");
     e.phase_error_pi = c.real("eval.phase_error_pi");
     e.phase_error_rad = e.phase_error_pi * std::numbers::pi;
     e.shift_px = as_int(c.integer("eval.shift_px"));

@@ -84,6 +84,7 @@ struct TrainingDescription {
 // How each simulated chip of the test evaluation differs from the nominal design ([eval]).
 struct EvaluationDescription {
     bool noise = false, fixed_pattern = false;
+    bool ideal_electronics = false;  // eval.electronics = "ideal": the photon limit
     double phase_error_pi = 0.0, phase_error_rad = 0.0;  // σ of the fabrication phase error
     int shift_px = 0;
     double rotation_deg = 0.0, rotation_rad = 0.0;

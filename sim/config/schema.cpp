@@ -305,6 +305,11 @@ std::vector<KeySpec> eval_keys() {
         integer("eval.chips", 10, 1, 1e6, "simulated chips the test accuracy is averaged over (mean ± 95 % interval)", "-"),
         boolean("eval.noise", true, "per-frame noise (shot, dark, thermal, reset) in the chip evaluation", "-"),
         boolean("eval.fixed_pattern", true, "per-chip mismatch and comparator offsets in the chip evaluation", "-"),
+        choice("eval.electronics", "chip", {"chip", "ideal"},
+               "chip: the read-out as simulated (the noise and mismatch eval.noise and eval.fixed_pattern switch on, lines that clip); "
+               "ideal: the photon limit, photon shot noise alone (with eval.noise) on lines that never clip, no dark current, Johnson "
+               "or reset noise, no mismatch or offsets (accel and d2nn)",
+               "ideal: the physical floor of a design at a light level, its detected photons' Poisson statistics"),
         real("eval.phase_error_pi", 0.0, 0.0, 2.0, "σ of the per-pixel fabrication phase error of each chip's masks (units of π)",
              "ACCEL's code: 0.26π; default off"),
         integer("eval.shift_px", 0, -1024, 1024, "lateral shift of every mask along x in the chip evaluation (px)",

@@ -251,6 +251,7 @@ void write_test_report(h5::Group& g, const TestReport& r) {
         lg.set_attribute("photons_per_frame", e.photons_per_frame);
         lg.set_attribute("noise", e.noise ? 1 : 0);
         lg.set_attribute("fixed_pattern", e.fixed_pattern ? 1 : 0);
+        lg.set_attribute("electronics", e.ideal_electronics ? "ideal" : "chip");
         lg.set_attribute("phase_error_pi", e.phase_error_pi);
         lg.set_attribute("shift_px", e.shift_px);
         lg.set_attribute("rotation_deg", e.rotation_deg);

@@ -12,6 +12,7 @@ models::Conditions conditions_for(const RunDescription& run, Purpose purpose, st
     const EvaluationDescription& e = run.evaluation;
     k.noise = e.noise;
     k.fixed_pattern = e.fixed_pattern;
+    if (e.ideal_electronics) k.terms = analog::NoiseSwitches::photon_limit();
     k.chip = first_evaluation_chip + chip_index;
     k.phase_error_rad = e.phase_error_rad;
     const optics::PlaneMisalignment moved{e.shift_px, 0, e.rotation_rad};

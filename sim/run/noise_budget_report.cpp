@@ -13,9 +13,8 @@ namespace {
 NoiseBudgetReport budget_at_light(const RunDescription& at_light, models::Model& model, const std::vector<std::int8_t>& weights,
                                   const RunData& data, std::span<const double> parameters) {
     const analog::ComputeArrayParams& p = at_light.compute_array;
-    analog::NoiseSwitches noise;  // the evaluation's switches: frame noise and mismatch
-    noise.shot = noise.dark = noise.thermal = noise.reset = at_light.evaluation.noise;
-    noise.fixed_pattern = at_light.evaluation.fixed_pattern;
+    // The evaluation's switches: frame noise, mismatch, and the photon limit's ideal electronics.
+    const analog::NoiseSwitches noise = models::effective_switches(analog::NoiseSwitches{}, conditions_for(at_light, Purpose::chip_test));
     const analog::ChipInstance chip = analog::ideal_chip(p);
     model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
     const auto ws = model.make_workspace();

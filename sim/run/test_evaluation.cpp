@@ -86,6 +86,7 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& 
     e.photons_per_frame = at_light.light.photons_per_frame;
     e.noise = ev.noise;
     e.fixed_pattern = ev.fixed_pattern;
+    e.ideal_electronics = ev.ideal_electronics;
     e.phase_error_pi = ev.phase_error_pi;
     e.shift_px = ev.shift_px;
     e.rotation_deg = ev.rotation_deg;

@@ -23,6 +23,7 @@ struct ChipEvaluation {
     double frame_energy_J = 0.0;
     double photons_per_frame = 0.0;
     bool noise = false, fixed_pattern = false;
+    bool ideal_electronics = false;  // the photon limit (eval.electronics = "ideal")
     double phase_error_pi = 0.0;
     std::int64_t shift_px = 0;
     double rotation_deg = 0.0;

@@ -56,7 +56,7 @@ TEST_CASE("The per-frame terms of the noise budget add up to the frame-to-frame 
     RandomStream chip_stream(4, StreamKind::chip, 2);
     const ChipInstance chip = draw_chip(d.p, chip_stream);  // a mismatched chip: the line gains enter the terms
     NoiseSwitches noise;
-    noise.fixed_pattern = false;
+    noise.pixel_gain = noise.weight_path = noise.line_capacitance = noise.comparator_offset = false;
     const auto budget = noise_budget(d.p, d.pd, chip, d.weights, d.signal_e, noise);
     constexpr int frames = 20000;
     std::vector<std::vector<double>> differential(4);
