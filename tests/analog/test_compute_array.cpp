@@ -285,6 +285,59 @@ TEST_CASE("Computing lines clip at the supply swing", "[unit][compute_array]") {
     CHECK(out[0] == Approx(0.9 * p.swing_V).epsilon(1e-14));
 }
 
+// Ideal electronics (the photon limit) do not clip: the same bright frame that saturates
+// every line above keeps its whole difference, and no line is counted as clipped.
+TEST_CASE("With clipping off the lines integrate without bound and count no clipped line", "[unit][compute_array]") {
+    ComputeArrayParams p;
+    p.inputs = 4;
+    p.outputs = 3;
+    const ChipInstance chip = ideal_chip(p);
+    const std::vector<std::int8_t> w = {1, -1, -1, -1, -1, 1, 1, 1, 1, -1, 1, 1};
+    std::vector<double> out(3, not_set);
+    RandomStream s(1, StreamKind::frame, 0, 0);
+    const std::vector<double> bright{1e12, 3e12, 0.0, 0.0};
+    NoiseSwitches unclipped = NoiseSwitches::none();
+    unclipped.clipping = false;
+    CHECK(sum_on_lines(p, chip, w, bright, 0, 3, unclipped, s, out) == 0);
+    const double volts_per_e = q / p.line_capacitance_F;
+    CHECK(out[0] == Approx(-2e12 * volts_per_e).epsilon(1e-14));
+    CHECK(out[2] == Approx(-2e12 * volts_per_e).epsilon(1e-14));
+    CHECK(std::abs(out[0]) > 100.0 * p.swing_V);
+    CHECK(sum_on_lines(p, chip, w, bright, 0, 3, NoiseSwitches::none(), s, out) == 6);
+    CHECK(NoiseSwitches::photon_limit().shot);
+    CHECK_FALSE(NoiseSwitches::photon_limit().clipping);
+    CHECK_FALSE(NoiseSwitches::photon_limit().dark);
+    CHECK_FALSE(NoiseSwitches::photon_limit().reset);
+    CHECK(NoiseSwitches::none().clipping);  // no noise is still a chip whose lines clip
+}
+
+// Switching a per-chip term off sets it back to ideal and leaves the others as drawn: each
+// term is drawn whether or not it is used, so a chip's mismatch does not move when another
+// term is switched off (the noise budget's "all but one term" compares like with like).
+TEST_CASE("A chip drawn with some per-chip terms off has those ideal and the others as drawn", "[unit][compute_array][fixed_pattern]") {
+    ComputeArrayParams p;
+    const ChipInstance ideal = ideal_chip(p);
+    RandomStream s1(5, StreamKind::chip, 3), s2(5, StreamKind::chip, 3);
+    const ChipInstance all = draw_chip(p, s1);
+    NoiseSwitches terms;
+    terms.weight_path = terms.comparator_offset = false;
+    const ChipInstance some = draw_chip(p, s2, terms);
+    CHECK(some.pixel_gain == all.pixel_gain);
+    CHECK(some.line_capacitance_plus_F == all.line_capacitance_plus_F);
+    CHECK(some.line_capacitance_minus_F == all.line_capacitance_minus_F);
+    CHECK(some.weight_path == ideal.weight_path);
+    CHECK(some.comparator_offset_V == ideal.comparator_offset_V);
+    CHECK(all.weight_path != ideal.weight_path);
+    CHECK(all.comparator_offset_V != ideal.comparator_offset_V);
+    RandomStream s3(5, StreamKind::chip, 3);
+    NoiseSwitches none_chip;
+    none_chip.pixel_gain = none_chip.line_capacitance = false;
+    const ChipInstance other = draw_chip(p, s3, none_chip);
+    CHECK(other.pixel_gain == ideal.pixel_gain);
+    CHECK(other.line_capacitance_plus_F == ideal.line_capacitance_plus_F);
+    CHECK(other.weight_path == all.weight_path);
+}
+
 // A ternary zero steers input k onto neither line: the output is the same as with that
 // input's charge set to zero, and the same as any other weight on a zero charge. Checked with
 // every noise term on (a drawn chip, reset noise from identical frame streams): bit for bit.

@@ -589,6 +589,51 @@ TEST_CASE("eval can change the chip's electronics of a trained design, not its t
     CHECK_FALSE(fs::exists(dir / "c.h5"));
 }
 
+// The photon limit is the same trained design read out by ideal electronics: only photon
+// shot noise is left, so uncalibrated 1 mV offsets no longer decide frames, and lines that
+// clip on the chip at a bright light do not clip there.
+TEST_CASE("eval.electronics = ideal is the photon limit: shot noise alone, no offsets, no clipping", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "m.h5", "").exit_code == 0);
+    const auto light_group = [&](const std::string& sets, const std::string& out) {
+        const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --set eac.offset_calibration=none " + sets + " -o " + quoted(dir / out));
+        INFO(e.err);
+        REQUIRE(e.exit_code == 0);
+        return h5::InputFile(dir / out).root().open_group("eval/0/light_0");
+    };
+    const h5::Group chip = light_group("", "chip.h5");
+    const h5::Group ideal = light_group("--set eval.electronics=ideal", "ideal.h5");
+    INFO("chip " << chip.attribute_double("accuracy_mean") << ", photon limit " << ideal.attribute_double("accuracy_mean"));
+    CHECK(chip.attribute_string("electronics") == "chip");
+    CHECK(ideal.attribute_string("electronics") == "ideal");
+    CHECK(ideal.attribute_double("accuracy_mean") > chip.attribute_double("accuracy_mean") + 0.1);
+    // Ten thousand times the light: the chip's lines clip, the ideal ones do not.
+    const h5::Group bright_chip = light_group("--light 1400", "bright-chip.h5");
+    const h5::Group bright_ideal = light_group("--light 1400 --set eval.electronics=ideal", "bright-ideal.h5");
+    CHECK(bright_chip.attribute_double("clipped_frame_fraction") > 0.5);
+    CHECK(bright_ideal.attribute_double("clipped_frame_fraction") == 0.0);
+    CHECK(bright_ideal.attribute_double("accuracy_mean") >= bright_chip.attribute_double("accuracy_mean"));
+    // The noise budget of the photon limit has the photon shot noise alone.
+    const Run b = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --noise-budget --set eval.electronics=ideal -o " + quoted(dir / "b.h5"));
+    INFO(b.err);
+    REQUIRE(b.exit_code == 0);
+    const h5::InputFile in(dir / "b.h5");
+    const h5::ReadLimits limits{std::size_t{1} << 10, std::size_t{1} << 10};
+    const std::vector<h5::TableColumn> table = in.root().open_group("eval/0/noise_budget/light_0").open_dataset("terms").read_table(limits);
+    const auto& names = std::get<std::vector<std::string>>(table[0].values);
+    const auto& rms = std::get<std::vector<double>>(table[1].values);
+    REQUIRE(names.size() == 8);
+    for (std::size_t t = 0; t < names.size(); ++t) {
+        INFO(names[t]);
+        if (names[t] == "photon_shot") CHECK(rms[t] > 0.0);
+        else CHECK(rms[t] == 0.0);
+    }
+    // An image sensor read through ADCs has no such switch.
+    expect_bad_input(run_accel(dir, "train --preset digital-baseline --set eval.electronics=ideal -q -o " + quoted(dir / "d.h5")),
+                     {"eval.electronics", "digital"});
+    CHECK_FALSE(fs::exists(dir / "d.h5"));
+}
+
 TEST_CASE("eval --noise-budget writes every noise term of the read-out beside the signal", "[cli]") {
     TempDir dir;
     REQUIRE(train(dir, "m.h5", "").exit_code == 0);
