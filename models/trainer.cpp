@@ -279,8 +279,22 @@ std::vector<EvalResult> Trainer::evaluate_chips(const datasets::Dataset& data, s
     require_labels_within(data, model_);
     model_.prepare(parameters, chip_conditions(0));
     const std::vector<double> optical = optical_outputs(data, indices, progress);
+    return evaluate_chips_from_optical(data, indices, parameters, conditions, chips, optical);
+}
+
+bool Trainer::chips_share_optical_stage(const Conditions& conditions) const { return chips_share_optics(model_, conditions); }
+
+std::vector<EvalResult> Trainer::evaluate_chips_from_optical(const datasets::Dataset& data, std::span<const int> indices,
+                                                             std::span<const double> parameters, const Conditions& conditions, int chips,
+                                                             std::span<const double> optical) {
+    if (chips < 1) throw std::invalid_argument("evaluate_chips_from_optical: need at least one chip");
+    if (!chips_share_optics(model_, conditions)) throw std::invalid_argument("evaluate_chips_from_optical: these chips do not share the optics");
+    require_labels_within(data, model_);
+    std::vector<EvalResult> results;
     for (int k = 0; k < chips; ++k) {
-        model_.prepare(parameters, chip_conditions(k));
+        Conditions c = conditions;
+        c.chip = conditions.chip + static_cast<std::uint32_t>(k);
+        model_.prepare(parameters, c);
         results.push_back(evaluate_from_optical(data, indices, optical));
     }
     return results;

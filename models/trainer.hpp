@@ -116,6 +116,14 @@ public:
                                            const Conditions& conditions, int chips,
                                            const std::function<void(const Progress&)>& progress = {});
 
+    // The same for chips that share the optical stage (no fabrication error or misalignment
+    // per chip), from `optical`, the optical outputs of the images under `conditions`.
+    std::vector<EvalResult> evaluate_chips_from_optical(const datasets::Dataset& data, std::span<const int> indices,
+                                                        std::span<const double> parameters, const Conditions& conditions, int chips,
+                                                        std::span<const double> optical);
+    // Whether the chips of `conditions` share the optical stage (evaluate_chips_from_optical applies).
+    [[nodiscard]] bool chips_share_optical_stage(const Conditions& conditions) const;
+
     // For the model as last prepared: the optical outputs of the images (images ×
     // Model::optical_output_size(), W), and the hardware read-out accuracy from such outputs,
     // noise drawn per frame (keyed on the image index, as evaluate() keys it).

@@ -68,6 +68,24 @@ void write_noise_budgets(h5::Group& g, const std::vector<NoiseBudgetReport>& bud
         }
         const std::vector<h5::TableColumn> columns{{"term", names}, {"rms_e", rms}, {"per_frame", per_frame}};
         lg.write_table("terms", columns);
+        lg.set_attribute("chips", b.accuracy_all.chips);
+        lg.set_attribute("accuracy_all", b.accuracy_all.mean);
+        lg.set_attribute("accuracy_none", b.accuracy_none.mean);
+        std::vector<std::string> term;
+        std::vector<double> alone, alone_half, all_but, all_but_half;
+        for (const auto& a : b.accuracies) {
+            term.push_back(a.name);
+            alone.push_back(a.alone.mean);
+            alone_half.push_back(a.alone.half_width);
+            all_but.push_back(a.all_but.mean);
+            all_but_half.push_back(a.all_but.half_width);
+        }
+        const std::vector<h5::TableColumn> accuracy{{"term", term},
+                                                    {"accuracy_alone", alone},
+                                                    {"accuracy_alone_ci95_half_width", alone_half},
+                                                    {"accuracy_all_but", all_but},
+                                                    {"accuracy_all_but_ci95_half_width", all_but_half}};
+        lg.write_table("accuracy", accuracy);
     }
 }
 
@@ -101,6 +119,11 @@ void print_noise_budgets(const std::vector<NoiseBudgetReport>& budgets) {
                     b.margin_median_e);
         for (const auto& t : b.terms) std::printf("  %-20s %10.4g e   %s\n", t.name.c_str(), t.rms_e, t.per_frame ? "per frame" : "chip to chip");
         std::printf("  in quadrature        %10.4g e   per frame, %.4g e chip to chip\n", b.per_frame_rms_e, b.fixed_pattern_rms_e);
+        const auto percent = [](const ChipSummary& c) { return 100.0 * c.mean; };
+        std::printf("  accuracy over %d chips: every term %.2f %%, none %.2f %% (ideal read-out)\n", b.accuracy_all.chips,
+                    percent(b.accuracy_all), percent(b.accuracy_none));
+        for (const auto& a : b.accuracies)
+            std::printf("  %-20s alone %6.2f %%   all but it %6.2f %%\n", a.name.c_str(), percent(a.alone), percent(a.all_but));
     }
 }
 

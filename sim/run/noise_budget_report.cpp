@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include "accel/analog/noise_budget.hpp"
+#include "accel/models/trainer.hpp"
 #include "accel/sim/run/conditions.hpp"
 
 namespace accel::sim {
@@ -66,7 +68,57 @@ NoiseBudgetReport budget_at_light(const RunDescription& at_light, models::Model&
     return r;
 }
 
+// Every term's accuracy alone and all but it, over the evaluation's chips on the budget's
+// images. The chips' optics run once when they share them; the electronics run per setting.
+void add_term_accuracies(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters,
+                         NoiseBudgetReport& r) {
+    models::Trainer trainer(model, at_light.training.settings);
+    std::vector<int> indices(static_cast<std::size_t>(r.images));
+    std::iota(indices.begin(), indices.end(), 0);
+    models::Conditions base = conditions_for(at_light, Purpose::chip_test, 0);
+    base.noise = base.fixed_pattern = true;
+    const int chips = std::max(1, at_light.evaluation.chips);
+    std::vector<double> optical;
+    const bool shared = trainer.chips_share_optical_stage(base);
+    if (shared) {
+        model.prepare(parameters, base);
+        optical = trainer.optical_outputs(data.test, indices);
+    }
+    const auto summary = [&](const analog::NoiseSwitches& terms) {
+        models::Conditions c = base;
+        c.terms = terms;
+        const std::vector<models::EvalResult> results = shared ? trainer.evaluate_chips_from_optical(data.test, indices, parameters, c, chips, optical)
+                                                               : trainer.evaluate_chips(data.test, indices, parameters, c, chips);
+        std::vector<double> accuracies;
+        for (const auto& e : results) accuracies.push_back(e.accuracy);
+        return summarize_chips(accuracies);
+    };
+    r.accuracy_all = summary(analog::NoiseSwitches{});
+    analog::NoiseSwitches ideal = analog::NoiseSwitches::none();
+    ideal.clipping = false;
+    r.accuracy_none = summary(ideal);
+    for (const std::string& name : budget_term_names()) r.accuracies.push_back({name, summary(term_switches(name, true)), summary(term_switches(name, false))});
+}
+
 }  // namespace
+
+const std::vector<std::string>& budget_term_names() {
+    static const std::vector<std::string> names{"photon_shot", "dark_shot",        "johnson",           "reset",   "pixel_gain",
+                                                "weight_path", "line_capacitance", "comparator_offset", "clipping"};
+    return names;
+}
+
+analog::NoiseSwitches term_switches(const std::string& name, bool alone) {
+    analog::NoiseSwitches n;
+    bool* const fields[] = {&n.shot,        &n.dark,             &n.thermal,           &n.reset,   &n.pixel_gain,
+                            &n.weight_path, &n.line_capacitance, &n.comparator_offset, &n.clipping};
+    const auto& names = budget_term_names();
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) throw std::invalid_argument("noise budget: no term '" + name + "'");
+    const auto which = static_cast<std::size_t>(it - names.begin());
+    for (std::size_t t = 0; t < names.size(); ++t) *fields[t] = alone ? t == which : t != which;
+    return n;
+}
 
 std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::Model& model, const RunData& data,
                                              std::span<const double> parameters, std::span<const double> light_levels) {
@@ -77,7 +129,11 @@ std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::
     std::vector<double> lights(light_levels.begin(), light_levels.end());
     if (lights.empty()) lights.push_back(run.light.energy_density_fJ_per_um2);
     std::vector<NoiseBudgetReport> reports;
-    for (double light : lights) reports.push_back(budget_at_light(run.at_light(light), model, sram->values, data, parameters));
+    for (double light : lights) {
+        const RunDescription at_light = run.at_light(light);
+        reports.push_back(budget_at_light(at_light, model, sram->values, data, parameters));
+        add_term_accuracies(at_light, model, data, parameters, reports.back());
+    }
     return reports;
 }
 

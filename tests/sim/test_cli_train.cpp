@@ -653,4 +653,25 @@ TEST_CASE("eval --noise-budget writes every noise term of the read-out beside th
     // The same offset on every output and image: 1 mV on the 20 pF line is 124,830 electrons.
     const auto offset = std::find(names.begin(), names.end(), "comparator_offset") - names.begin();
     CHECK(rms[static_cast<std::size_t>(offset)] == Approx(1e-3 * 20e-12 / 1.602176634e-19).epsilon(1e-9));
+    // The accuracies say which term decides: uncalibrated offsets alone cost as much as
+    // every term together, and every term but them leaves the design at its noise-free best.
+    CHECK_THAT(e.out, Contains("alone") && Contains("all but it"));
+    const std::vector<h5::TableColumn> acc = budget.open_dataset("accuracy").read_table(limits);
+    const auto& term = std::get<std::vector<std::string>>(acc[0].values);
+    const auto& alone = std::get<std::vector<double>>(acc[1].values);
+    const auto& all_but = std::get<std::vector<double>>(acc[3].values);
+    REQUIRE(term.size() == 9);
+    CHECK(term.back() == "clipping");
+    const double all = budget.attribute_double("accuracy_all"), none = budget.attribute_double("accuracy_none");
+    CHECK(budget.attribute_int64("chips") == 10);
+    CHECK(none > all + 0.2);
+    for (std::size_t t = 0; t < term.size(); ++t) {
+        INFO(term[t] << ": alone " << alone[t] << ", all but it " << all_but[t]);
+        if (term[t] == "comparator_offset") {
+            CHECK(alone[t] < none - 0.2);
+            CHECK(all_but[t] > all + 0.2);
+        } else {
+            CHECK(alone[t] > all + 0.2);
+        }
+    }
 }
