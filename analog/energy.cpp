@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace accel::analog {
 namespace {
@@ -76,6 +77,7 @@ EnergyReport accel_energy(const AccelEnergyParams& p) {
 
 void validate(const DigitalEnergyParams& p) {
     require(p.sensor_pixels >= 1 && p.outputs >= 1, "sensor pixels and outputs must be ≥ 1");
+    require(p.hidden_units >= 0, "hidden units must be ≥ 0");
     require(p.adc_bits >= 1 && p.adc_bits <= 24, "ADC bits must be in [1, 24]");
     require(non_negative(p.adc_walden_fom_J) && non_negative(p.pixel_readout_energy_J) && non_negative(p.mac_energy_J) &&
                 non_negative(p.weight_fetch_energy_J) && non_negative(p.optical_energy_J),
@@ -89,7 +91,10 @@ EnergyReport digital_energy(const DigitalEnergyParams& p) {
     validate(p);
     EnergyReport r;
     r.design = "detect-then-compute (image sensor + ADC + digital MACs)";
-    const double macs = static_cast<double>(p.sensor_pixels) * p.outputs;
+    // One MAC per weight: a linear layer N_pix·N_out, an MLP N_pix·H + H·N_out.
+    const bool mlp = p.hidden_units > 0;
+    const double macs = mlp ? static_cast<double>(p.sensor_pixels) * p.hidden_units + static_cast<double>(p.hidden_units) * p.outputs
+                            : static_cast<double>(p.sensor_pixels) * p.outputs;
     r.optical_ops = 0.0;
     r.electronic_ops = 2.0 * macs;
     r.latency_s = p.exposure_time_s + p.readout_time_s + macs / p.macs_per_second;
@@ -98,8 +103,9 @@ EnergyReport digital_energy(const DigitalEnergyParams& p) {
     r.components.push_back({"pixel_readout", p.sensor_pixels * p.pixel_readout_energy_J, true, "N_pix·E_pix"});
     r.components.push_back({"adc", p.sensor_pixels * p.adc_walden_fom_J * std::ldexp(1.0, p.adc_bits), true,
                             "N_pix·FOM_W·2^bits (Walden figure of merit)"});
-    r.components.push_back({"digital_macs", macs * p.mac_energy_J, true, "N_pix·N_out·E_MAC"});
-    r.components.push_back({"weight_fetch", macs * p.weight_fetch_energy_J, true, "N_pix·N_out·E_fetch"});
+    const char* const per_weight = mlp ? "(N_pix·H + H·N_out)" : "N_pix·N_out";
+    r.components.push_back({"digital_macs", macs * p.mac_energy_J, true, std::string(per_weight) + "·E_MAC"});
+    r.components.push_back({"weight_fetch", macs * p.weight_fetch_energy_J, true, std::string(per_weight) + "·E_fetch"});
     return r;
 }
 

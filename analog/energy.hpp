@@ -71,6 +71,7 @@ void validate(const AccelEnergyParams& p);  // std::invalid_argument naming the 
 struct DigitalEnergyParams {
     int sensor_pixels = 160000;
     int outputs = 10;
+    int hidden_units = 0;                   // the classifier's hidden layer (0: linear)
     int adc_bits = 8;
     double adc_walden_fom_J = 5e-15;        // energy per conversion step: E_conv = FOM·2^bits
     double pixel_readout_energy_J = 1e-12;  // per pixel (column line, source follower, reset)

@@ -19,6 +19,17 @@ void validate(const ImageSensorParams& p) {
     if (!(p.full_well_e > 0.0) || !std::isfinite(p.full_well_e)) fail("full well must be finite and > 0 e-");
     if (p.adc_bits < 1 || p.adc_bits > 24) fail("ADC bits must be in [1, 24]");
     if (!(p.exposure_time_s > 0.0) || !std::isfinite(p.exposure_time_s)) fail("exposure time must be finite and > 0 s");
+    if (!(p.max_analog_gain >= 1.0) || !std::isfinite(p.max_analog_gain)) fail("maximum analog gain must be finite and ≥ 1");
+    if (!(p.gain_headroom > 0.0 && p.gain_headroom <= 1.0)) fail("gain headroom must be in (0, 1]");
+}
+
+SensorSetting auto_exposure(const ImageSensorParams& p, std::span<const double> power_W) {
+    if (!p.auto_gain) return {1.0, p.full_well_e};
+    double peak = 0.0;
+    for (double w : power_W) peak = std::max(peak, sensor_mean_e(p, w));
+    const double wanted = peak / p.gain_headroom;
+    if (wanted > p.full_well_e) return {p.full_well_e / wanted, p.full_well_e};
+    return {1.0, std::max(wanted, p.full_well_e / p.max_analog_gain)};
 }
 
 double sensor_mean_e(const ImageSensorParams& p, double power_W) {
@@ -28,12 +39,21 @@ double sensor_mean_e(const ImageSensorParams& p, double power_W) {
 
 void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, core::RandomStream& frame,
                  std::span<std::uint32_t> codes) {
+    read_sensor(p, power_W, noisy, frame, codes, SensorSetting{1.0, p.full_well_e});
+}
+
+void read_sensor(const ImageSensorParams& p, std::span<const double> power_W, bool noisy, core::RandomStream& frame,
+                 std::span<std::uint32_t> codes, const SensorSetting& setting) {
     validate(p);
     if (codes.size() != power_W.size()) throw std::invalid_argument("read_sensor: codes and powers differ in size");
+    if (!(setting.full_scale_e > 0.0) || !(setting.full_scale_e <= p.full_well_e) || !(setting.exposure_fraction > 0.0) ||
+        !(setting.exposure_fraction <= 1.0))
+        throw std::invalid_argument("read_sensor: full scale must be in (0, full well] and the exposure fraction in (0, 1]");
     const double levels = std::ldexp(1.0, p.adc_bits);
-    const double e_per_code = p.full_well_e / levels;
+    const double e_per_code = setting.full_scale_e / levels;
     for (std::size_t i = 0; i < power_W.size(); ++i) {
         double e = sensor_mean_e(p, power_W[i]);
+        if (setting.exposure_fraction != 1.0) e *= setting.exposure_fraction;
         if (noisy) e = frame.poisson(e) + p.read_noise_e * frame.normal();
         e = std::clamp(e, 0.0, p.full_well_e);
         codes[i] = static_cast<std::uint32_t>(std::min(levels - 1.0, std::floor(e / e_per_code)));

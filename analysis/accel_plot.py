@@ -217,6 +217,12 @@ def run_figures(inp: Input, figs: Figures) -> None:
             panels, figs.png(f"{p}_confusion_{slug(name)}"),
             f"Confusion of {inp.label}, {name} (counts; colour: share of the true class)"),
             [inp])
+        for budget in evaluation.noise_budgets:  # accel eval --noise-budget
+            figs.add(accel_plots.plot_noise_budget(
+                budget, figs.png(f"{p}_noise_budget_{slug(name)}_{budget.name}"),
+                f"Noise budget of {inp.label}, {name}, "
+                f"{budget.energy_density_fJ_per_um2:g} fJ/µm² ({budget.images} test images)"),
+                [inp])
     if r.energy is not None:
         figs.add(accel_plots.plot_energy_breakdown(
             [(inp.label, r.energy, inp.path)], figs.png(f"{p}_energy_breakdown"),

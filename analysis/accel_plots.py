@@ -4,9 +4,9 @@ Two layers:
 
 * series builders turn what `accel_results.load` returns into `Series` (x, y and the
   95 % interval, in file units, with the file and group or sweep points they came from);
-* figure functions draw series, models, energies or fields into one PNG and return a
-  manifest entry: a dict with the figure name, the PNG's file name and the numbers drawn
-  (`accel_plot.py` collects these into figures.json).
+* figure functions draw series, models, energies, noise budgets or fields into one PNG
+  and return a manifest entry: a dict with the figure name, the PNG's file name and the
+  numbers drawn (`accel_plot.py` collects these into figures.json).
 
 Accuracies stay fractions in the data and are shown as percent by the axis formatter, so
 the numbers in a manifest are the numbers in the file. Energies in bar charts are drawn in
@@ -26,6 +26,7 @@ matplotlib.use("Agg")  # files only: works without a display and in tests
 
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 import accel_results  # noqa: E402
@@ -445,6 +446,137 @@ def plot_energy_breakdown(entries: Sequence[tuple[str, accel_results.Energy, str
     _save(fig, out_png)
     return {"figure": "energy_breakdown", "png": os.path.basename(out_png), "title": title,
             "x_label": x_label, "x_log": log, "bars": bars, "totals": totals}
+
+
+PER_FRAME_COLOUR = "C0"  # noise drawn afresh every frame
+FIXED_PATTERN_COLOUR = "C3"  # chip-to-chip mismatch, fixed per chip
+
+
+def _number(value: Any) -> Any:
+    """A float for the manifest as read (NaN → None); None and ints unchanged."""
+    return None if value is None else as_list(value)
+
+
+def _draw_budget_terms(ax: plt.Axes, budget: accel_results.NoiseBudget) -> list[bool]:
+    """Left panel: rms electrons per term on a log axis; returns which terms were drawn.
+
+    A zero term (e.g. Johnson noise without a shunt resistance) has no place on a log
+    axis, so it is written as "0" at the left edge instead of drawn.
+    """
+    drawn = [math.isfinite(t.rms_e) and t.rms_e > 0 for t in budget.terms]
+    references = [(value, style, label) for value, style, label in (
+        (budget.signal_spread_rms_e, "--", "signal spread"),
+        (budget.margin_median_e, ":", "median margin")) if math.isfinite(value) and value > 0]
+    positive = [t.rms_e for t, d in zip(budget.terms, drawn) if d]
+    positive += [value for value, _, _ in references]
+    left, right = (min(positive) / 5, max(positive) * 40) if positive else (0.1, 10.0)
+    for y, (term, shown) in enumerate(zip(budget.terms, drawn)):
+        colour = PER_FRAME_COLOUR if term.per_frame else FIXED_PATTERN_COLOUR
+        if shown:
+            ax.barh(y, term.rms_e, height=0.7, color=colour)
+            ax.annotate(f" {term.rms_e:.3g} e", (term.rms_e, y), va="center", fontsize=7)
+        else:
+            ax.annotate(" 0" if term.rms_e == 0 else f" {term.rms_e}", (left, y),
+                        va="center", fontsize=7, color=colour)
+    for value, style, label in references:
+        ax.axvline(value, ls=style, color="0.2", lw=1.2, label=f"{label}: {value:.3g} e")
+    # Colour keys carry the quadrature sums, so the two kinds compare at a glance.
+    keys = [Patch(color=PER_FRAME_COLOUR,
+                  label=f"frame to frame (in quadrature {budget.per_frame_rms_e:.3g} e)"),
+            Patch(color=FIXED_PATTERN_COLOUR,
+                  label=f"chip to chip (in quadrature {budget.fixed_pattern_rms_e:.3g} e)")]
+    ax.set_xscale("log")
+    ax.set_xlim(left, right)  # room for the value labels
+    ax.set_yticks(range(len(budget.terms)), [t.name.replace("_", " ") for t in budget.terms])
+    ax.set_ylim(len(budget.terms) - 0.5, -0.5)  # first term on top
+    ax.set_xlabel("rms on a line differential (electrons, log scale)")
+    ax.grid(True, axis="x", alpha=0.25)
+    _legend_below(ax, keys + ax.get_legend_handles_labels()[0])
+    return drawn
+
+
+def _draw_budget_accuracy(ax: plt.Axes, budget: accel_results.NoiseBudget) -> None:
+    """Right panel: accuracy with each term alone and with all but it, 95 % bars."""
+    rows = budget.accuracy
+    height = 0.38
+    for offset, field, colour, label in (
+            (-height / 2, "accuracy_alone", "C2", "that term alone"),
+            (height / 2, "accuracy_all_but", "C1", "all but that term")):
+        y = np.arange(len(rows)) + offset
+        values = np.array([getattr(r, field) for r in rows], dtype=float)
+        half = np.array([getattr(r, field + "_ci95_half_width") for r in rows], dtype=float)
+        ax.barh(y, np.nan_to_num(values), height=height * 0.92, color=colour, label=label)
+        ok = np.isfinite(values) & np.isfinite(half) & (half > 0)
+        if ok.any():  # one chip: no interval, no bar
+            ax.errorbar(values[ok], y[ok], xerr=half[ok], fmt="none", ecolor="0.25",
+                        elinewidth=0.8, capsize=2)
+        # Labels past the error bar, so the two do not overlap.
+        ends = np.where(np.isfinite(values), values, 0.0) + np.where(ok, half, 0.0)
+        for yy, value, end in zip(y, values, ends):
+            ax.annotate(f" {100 * value:.1f} %" if math.isfinite(value) else " NaN",
+                        (end, yy), va="center", fontsize=6)
+    for value, style, label in ((budget.accuracy_all, "-", "every term on"),
+                                (budget.accuracy_none, "--", "none on")):
+        if math.isfinite(value):
+            ax.axvline(value, ls=style, color="0.2", lw=1.2,
+                       label=f"{label}: {100 * value:.3g} %")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xlim(0.0, 1.25)  # room for the value labels beyond 100 %
+    ax.set_yticks(range(len(rows)), [r.term.replace("_", " ") for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    chips = f", mean over {budget.chips} chips" if budget.chips else ""
+    ax.set_xlabel(f"test accuracy on the budget's images{chips} (%)")
+    ax.grid(True, axis="x", alpha=0.25)
+    _legend_below(ax, ax.get_legend_handles_labels()[0])
+
+
+def _legend_below(ax: plt.Axes, handles: list) -> None:
+    """A legend under the axes: the bars fill the panel, so inside it would hide one."""
+    ax.legend(handles=handles, fontsize=7, loc="upper center", ncol=2,
+              bbox_to_anchor=(0.5, -0.13), frameon=False)
+
+
+def plot_noise_budget(budget: accel_results.NoiseBudget, out_png: str,
+                      title: str | None = None) -> dict[str, Any]:
+    """The noise budget of one light level (`accel eval --noise-budget`).
+
+    Left: each term's rms electrons on a line differential (log axis, coloured by
+    frame-to-frame or chip-to-chip), beside the spread of the signals and the median
+    margin they have to beat. Right, when the file has the accuracy table: the accuracy
+    with each non-ideality alone and with all but it, against every term on and none:
+    the rms says how large a term is, the accuracy whether it matters.
+    """
+    with_accuracy = budget.has_accuracy
+    rows = max(len(budget.terms), len(budget.accuracy))
+    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, squeeze=False,
+                             figsize=(14 if with_accuracy else 7.5, 2.8 + 0.45 * rows))
+    drawn = _draw_budget_terms(axes[0, 0], budget)
+    if with_accuracy:
+        _draw_budget_accuracy(axes[0, 1], budget)
+    title = title or (f"Noise budget at {budget.energy_density_fJ_per_um2:g} fJ/µm² "
+                      f"({budget.images} test images)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    _save(fig, out_png)
+    return {
+        "figure": "noise_budget", "png": os.path.basename(out_png), "title": title,
+        "group": budget.path, "light": budget.name,
+        "energy_density_fJ_per_um2": _number(budget.energy_density_fJ_per_um2),
+        "images": budget.images, "chips": budget.chips,
+        "per_frame_rms_e": _number(budget.per_frame_rms_e),
+        "fixed_pattern_rms_e": _number(budget.fixed_pattern_rms_e),
+        "signal_spread_rms_e": _number(budget.signal_spread_rms_e),
+        "margin_median_e": _number(budget.margin_median_e),
+        "accuracy_all": _number(budget.accuracy_all),
+        "accuracy_none": _number(budget.accuracy_none),
+        "x_label": axes[0, 0].get_xlabel(), "x_log": True,
+        "terms": [{"term": t.name, "rms_e": _number(t.rms_e), "per_frame": t.per_frame,
+                   "drawn": d} for t, d in zip(budget.terms, drawn)],
+        "accuracy": [{f: _number(getattr(r, f)) if f != "term" else r.term
+                      for f in accel_results.TERM_ACCURACY_COLUMNS}
+                     for r in budget.accuracy],
+    }
 
 
 def _grid(panels: int, width: float, height: float, columns: int = 4):

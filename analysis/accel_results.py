@@ -6,7 +6,7 @@ holds depends on the command that wrote it (docs/hdf5-schema.md):
     kind         written by              main content
     "run"        accel train             /model, /metrics/history, /metrics/test, /eval/<n>,
                                          /energy, /fields
-    "eval"       accel eval -o OUT.h5    /eval/0
+    "eval"       accel eval -o OUT.h5    /eval/0 (with --noise-budget: /eval/0/noise_budget)
     "energy"     accel energy -o F.h5    /energy
     "propagate"  accel propagate         /field, /input_field
     "sweep"      accel sweep             /sweep (table of points), optional /model
@@ -204,6 +204,74 @@ class LightLevel:
 
 
 @dataclasses.dataclass
+class NoiseTerm:
+    """One row of a noise budget's `terms` table: a noise term on the line differentials."""
+
+    name: str  # photon_shot, dark_shot, johnson, reset, pixel_gain, ...
+    rms_e: float  # rms over images and outputs, electrons referred to the line capacitance
+    per_frame: bool  # True: drawn afresh every frame; False: fixed per chip (mismatch)
+
+
+@dataclasses.dataclass
+class TermAccuracy:
+    """One row of a noise budget's `accuracy` table: what one non-ideality costs.
+
+    Accuracies are means over the evaluation's chips, as fractions; the half widths are
+    NaN with one chip, as in the file.
+    """
+
+    term: str  # one of the terms, or "clipping"
+    accuracy_alone: float  # that term on, every other off
+    accuracy_alone_ci95_half_width: float
+    accuracy_all_but: float  # every other term on, that one off
+    accuracy_all_but_ci95_half_width: float
+
+
+# Attributes every noise_budget/light_<i> group carries, and the columns of its two tables
+# (docs/hdf5-schema.md); chips, accuracy_all and accuracy_none came with the accuracy table.
+NOISE_BUDGET_ATTRIBUTES = (
+    "energy_density_fJ_per_um2",
+    "images",
+    "per_frame_rms_e",
+    "fixed_pattern_rms_e",
+    "signal_spread_rms_e",
+    "margin_median_e",
+)
+NOISE_TERM_COLUMNS = ("term", "rms_e", "per_frame")
+TERM_ACCURACY_COLUMNS = tuple(f.name for f in dataclasses.fields(TermAccuracy))
+
+
+@dataclasses.dataclass
+class NoiseBudget:
+    """The noise budget of one light level (`<evaluation>/noise_budget/light_<i>`).
+
+    Written by `accel eval --noise-budget`. Files from before the accuracy table was
+    added have no `accuracy` dataset and no `chips`, `accuracy_all`, `accuracy_none`
+    attributes: then `accuracy` is empty, `chips` None and the two accuracies NaN.
+    """
+
+    path: str  # "/eval/0/noise_budget/light_0"
+    name: str  # "light_0": the light level of the evaluation it belongs to
+    energy_density_fJ_per_um2: float
+    images: int  # the first test images the budget is taken over
+    per_frame_rms_e: float  # the per-frame terms in quadrature
+    fixed_pattern_rms_e: float  # the chip-to-chip terms in quadrature
+    signal_spread_rms_e: float  # outputs' differentials about their mean
+    margin_median_e: float  # true class over the best other class, median
+    terms: list[NoiseTerm]  # in stored order
+    accuracy: list[TermAccuracy]  # in stored order; empty in older files
+    attrs: dict[str, Any]
+    chips: int | None = None
+    accuracy_all: float = math.nan  # every term on
+    accuracy_none: float = math.nan  # no term on, lines unclipped
+
+    @property
+    def has_accuracy(self) -> bool:
+        """True when the file holds the accuracy table (newer files)."""
+        return bool(self.accuracy)
+
+
+@dataclasses.dataclass
 class Evaluation:
     """A test evaluation: `/metrics/test` or `/eval/<n>`."""
 
@@ -215,6 +283,8 @@ class Evaluation:
     confusion: np.ndarray  # noise-free, [true][predicted]
     lights: list[LightLevel]  # in the order of light_<i>
     attrs: dict[str, Any]
+    # noise_budget/light_<i> in the order of i; empty without `accel eval --noise-budget`.
+    noise_budgets: list[NoiseBudget] = dataclasses.field(default_factory=list)
 
     def light_arrays(self) -> dict[str, np.ndarray]:
         """The light levels as parallel float arrays, in stored order.
@@ -422,7 +492,54 @@ def _read_light(group: h5py.Group) -> LightLevel:
     )
 
 
+def _table_rows(data: h5py.Dataset, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A compound table as one dict per row; every column in `columns` must be there.
+
+    Values become plain Python (float64 → float, int → int, strings → str), exactly.
+    """
+    _, table = _read_table(data)
+    for name in columns:
+        if name not in table:
+            raise AccelFileError(f"{_where(data)} has no column '{name}'")
+    rows = len(table[columns[0]])
+    return [{name: _plain(table[name][row]) for name in columns} for row in range(rows)]
+
+
+def _read_noise_budget(group: h5py.Group) -> NoiseBudget:
+    attrs = attributes(group)
+    for name in NOISE_BUDGET_ATTRIBUTES:
+        _attr(group, name)  # raises with the object named when missing
+    terms = [NoiseTerm(name=row["term"], rms_e=row["rms_e"], per_frame=bool(row["per_frame"]))
+             for row in _table_rows(_child(group, "terms", h5py.Dataset), NOISE_TERM_COLUMNS)]
+    # The accuracy table and its attributes came later; older files lack them.
+    accuracy = []
+    if "accuracy" in group:
+        accuracy = [TermAccuracy(**row) for row in _table_rows(
+            _child(group, "accuracy", h5py.Dataset), TERM_ACCURACY_COLUMNS)]
+    return NoiseBudget(
+        path=group.name,
+        name=group.name.rsplit("/", 1)[-1],
+        energy_density_fJ_per_um2=attrs["energy_density_fJ_per_um2"],
+        images=attrs["images"],
+        per_frame_rms_e=attrs["per_frame_rms_e"],
+        fixed_pattern_rms_e=attrs["fixed_pattern_rms_e"],
+        signal_spread_rms_e=attrs["signal_spread_rms_e"],
+        margin_median_e=attrs["margin_median_e"],
+        terms=terms,
+        accuracy=accuracy,
+        attrs=attrs,
+        chips=attrs.get("chips"),
+        accuracy_all=attrs.get("accuracy_all", math.nan),
+        accuracy_none=attrs.get("accuracy_none", math.nan),
+    )
+
+
 def _read_evaluation(group: h5py.Group) -> Evaluation:
+    budgets = []
+    if "noise_budget" in group:
+        parts = _child(group, "noise_budget", h5py.Group)
+        budgets = [_read_noise_budget(_child(parts, name, h5py.Group))
+                   for _, name in _indexed(parts, "light_")]
     return Evaluation(
         path=group.name,
         accuracy=_attr(group, "accuracy"),
@@ -432,6 +549,7 @@ def _read_evaluation(group: h5py.Group) -> Evaluation:
         confusion=_array(group, "confusion"),
         lights=[_read_light(group[name]) for _, name in _indexed(group, "light_")],
         attrs=attributes(group),
+        noise_budgets=budgets,
     )
 
 

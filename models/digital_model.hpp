@@ -1,8 +1,15 @@
 #pragma once
 // The detect-then-compute baseline: the image, imaged onto a conventional sensor of
 // side×side pixels with the same optical energy per frame, read with shot and read noise,
-// clipped at the full well and digitised; then a digital linear classifier (real weights
-// and biases) on the normalised ADC codes. Trainable: the weights and biases.
+// clipped at the full well and digitised; then a digital classifier on the ADC codes: a
+// linear layer, or with hidden_units > 0 a multilayer perceptron with one hidden ReLU layer.
+// Trainable: the weights and biases.
+//
+// Features. Fixed exposure: the codes over the full code (as first modelled). Auto-exposure
+// (sensor.auto_gain): the frame's electrons as the codes estimate them, over their mean, so
+// the classifier's input does not depend on the light level or the setting (the noise-free
+// training frames, relative intensities, are normalised the same way), as ACCEL's read-out
+// is normalised by the charge.
 
 #include <memory>
 #include <vector>
@@ -18,6 +25,7 @@ struct DigitalModelSpec {
     double window_side_m = 3.68e-3;
     analog::ImageSensorParams sensor;
     int classes = 10;
+    int hidden_units = 0;  // 0: a linear classifier
 };
 
 class DigitalModel final : public Model {
@@ -42,6 +50,8 @@ public:
 private:
     struct Workspace;
     void features(std::span<const float> image, const FrameKey& frame, Workspace& ws) const;
+    void mlp_backward(Workspace& ws, std::span<double> gradient) const;
+    [[nodiscard]] std::size_t pixels() const;
 
     DigitalModelSpec spec_;
     std::vector<ParameterBlock> blocks_;

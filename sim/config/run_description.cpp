@@ -167,6 +167,7 @@ analog::DigitalEnergyParams digital_energy_of(const Config& c, const RunDescript
     analog::DigitalEnergyParams p;
     p.sensor_pixels = as_int(c.integer("digital.sensor_pixels"));
     p.outputs = as_int(c.integer("eac.outputs"));
+    p.hidden_units = as_int(c.integer("digital.hidden_units"));
     p.adc_bits = as_int(c.integer("digital.adc_bits"));
     p.adc_walden_fom_J = c.real("digital.adc_fom_fJ_per_step") * J_per_fJ;
     p.pixel_readout_energy_J = c.real("digital.pixel_readout_energy_pJ") * J_per_pJ;
@@ -193,6 +194,10 @@ DigitalDescription digital_of(const Config& c, const RunDescription& r) {
     d.sensor.full_well_e = c.real("digital.full_well_e");
     d.sensor.adc_bits = as_int(c.integer("digital.adc_bits"));
     d.sensor.exposure_time_s = c.real("digital.exposure_time_ns") * s_per_ns;
+    d.sensor.auto_gain = c.string("digital.exposure") == "auto";
+    d.sensor.max_analog_gain = c.real("digital.max_analog_gain");
+    d.sensor.gain_headroom = c.real("digital.gain_headroom");
+    d.hidden_units = as_int(c.integer("digital.hidden_units"));
     return d;
 }
 

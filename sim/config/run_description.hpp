@@ -63,6 +63,7 @@ struct DigitalDescription {
     int sensor_side_px = 0;       // side × side pixels (digital.sensor_pixels)
     double window_side_m = 0.0;   // the sensor sees the input window
     analog::ImageSensorParams sensor;
+    int hidden_units = 0;         // digital.hidden_units (0: a linear classifier)
 };
 
 struct DataDescription {

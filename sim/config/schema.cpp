@@ -228,6 +228,19 @@ std::vector<KeySpec> digital_keys() {
         real("digital.read_noise_e", 2.0, 0.0, 1e6, "read noise (e⁻ rms)", assumed + ": a modern CMOS image sensor"),
         positive("digital.full_well_e", 10000.0, 1e9, "full-well capacity (e⁻), mapped to the ADC full scale", assumed),
         integer("digital.adc_bits", 8, 1, 24, "ADC resolution (bits)", assumed),
+        choice("digital.exposure", "fixed", {"fixed", "auto"},
+               "fixed: the whole exposure digitised over the full well, the classifier on codes over the full code; auto: per frame, "
+               "the ADC's full scale follows the brightest pixel (digital.gain_headroom of it, at most digital.max_analog_gain times "
+               "the full well's gain), the exposure shortened only where even the full well is too small, and the classifier on the "
+               "frame's electrons over their mean",
+               "fixed: the baseline as first modelled; auto: a camera's auto-exposure, set on the frame itself (in the camera's favour)"),
+        real("digital.max_analog_gain", 64.0, 1.0, 1e6, "highest analog gain of the auto-exposure, relative to the full well on the ADC's full scale",
+             assumed + ": CMOS image sensors offer analog gains up to 16-64x"),
+        real("digital.gain_headroom", 0.9, 0.01, 1.0, "share of the ADC's full scale the brightest pixel's mean charge is set to (auto-exposure)",
+             assumed),
+        integer("digital.hidden_units", 0, 0, 100000,
+                "hidden ReLU units of the digital classifier (0: a linear layer); each weight is one MAC and one fetch in the energy model",
+                assumed + ": the linear layer as first modelled; a small MLP is the stronger baseline"),
         real("digital.adc_fom_fJ_per_step", 5.0, 0.0, 1e9, "ADC Walden figure of merit: energy per conversion step (fJ)",
              "Murmann, ADC Performance Survey 1997–2023: low-power SAR ADCs reach 1–10 fJ/step"),
         real("digital.pixel_readout_energy_pJ", 1.0, 0.0, 1e9, "pixel read-out energy per pixel (pJ)", assumed),

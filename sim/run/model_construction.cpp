@@ -45,6 +45,7 @@ std::unique_ptr<models::Model> make_digital(const RunDescription& run, const dat
     s.window_side_m = run.digital.window_side_m;
     s.sensor = run.digital.sensor;
     s.classes = run.classes;
+    s.hidden_units = run.digital.hidden_units;
     return std::make_unique<models::DigitalModel>(s);
 }
 

@@ -141,3 +141,36 @@ TEST_CASE("Image sensor parameters out of range are rejected", "[unit][image_sen
     RandomStream s(1, StreamKind::frame, 0, 0);
     CHECK_THROWS_AS(read_sensor(ImageSensorParams{}, std::vector<double>(3, 0.0), false, s, codes), std::invalid_argument);
 }
+
+// Auto-exposure: the full scale follows the brightest pixel within the analog gain's range,
+// and only where the full well is too small is the exposure shortened.
+TEST_CASE("Auto-exposure sets the ADC's full scale on the brightest pixel and shortens the exposure only past the full well",
+          "[unit][image_sensor]") {
+    ImageSensorParams p;
+    CHECK(auto_exposure(p, std::vector<double>{power_for(p, 5e5)}).full_scale_e == p.full_well_e);  // fixed: the full well
+    CHECK(auto_exposure(p, std::vector<double>{power_for(p, 5e5)}).exposure_fraction == 1.0);
+    p.auto_gain = true;
+    const std::vector<double> dim{power_for(p, 90.0), power_for(p, 900.0), 0.0};
+    const SensorSetting a = auto_exposure(p, dim);
+    CHECK(a.exposure_fraction == 1.0);
+    CHECK(a.full_scale_e == Approx(900.0 / p.gain_headroom).epsilon(1e-12));
+    // Darker than the highest gain reaches: the full scale stops at full well / max gain.
+    CHECK(auto_exposure(p, std::vector<double>{power_for(p, 1.0)}).full_scale_e == Approx(p.full_well_e / p.max_analog_gain).epsilon(1e-12));
+    CHECK(auto_exposure(p, std::vector<double>{0.0}).full_scale_e == Approx(p.full_well_e / p.max_analog_gain).epsilon(1e-12));
+    // Brighter than the full well: the exposure is cut so the brightest pixel sits at the headroom.
+    const SensorSetting b = auto_exposure(p, std::vector<double>{power_for(p, 1e6)});
+    CHECK(b.full_scale_e == p.full_well_e);
+    CHECK(b.exposure_fraction == Approx(p.gain_headroom * p.full_well_e / 1e6).epsilon(1e-12));
+    // Read noise-free under that setting, the brightest pixel lands at the headroom's code and
+    // the dim frame's pixels use the whole code range instead of its lowest codes.
+    RandomStream s(1, StreamKind::frame, 0, 0);
+    std::vector<std::uint32_t> codes(1);
+    read_sensor(p, std::vector<double>{power_for(p, 1e6)}, false, s, codes, b);
+    CHECK(codes[0] == static_cast<std::uint32_t>(std::floor(p.gain_headroom * 256.0)));
+    std::vector<std::uint32_t> fixed(3), automatic(3);
+    read_sensor(p, dim, false, s, fixed);
+    read_sensor(p, dim, false, s, automatic, a);
+    CHECK(fixed[1] == 23);  // 900 e over 39 e per code
+    CHECK(automatic[1] == 230);
+    CHECK_THROWS_AS(read_sensor(p, dim, false, s, automatic, SensorSetting{1.0, 2.0 * p.full_well_e}), std::invalid_argument);
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the result files the analysis tests read, with the real binary: a short training run
-# with an extra evaluation over light levels, a small eval sweep over light levels, and an
-# energy report. Usage: make_fixtures.sh ACCEL_BINARY OUTPUT_FOLDER
+# with an extra evaluation over light levels (/eval/0) and one with the noise budget at the
+# configured light level (/eval/1), a small eval sweep over light levels, and an energy
+# report. Usage: make_fixtures.sh ACCEL_BINARY OUTPUT_FOLDER
 set -euo pipefail
 accel=$1
 out=$2
@@ -9,6 +10,7 @@ mkdir -p "$out"
 small=(--set data.synthetic_train=300 --set data.synthetic_test=200 --set train.epochs=2)
 "$accel" train --preset synthetic-quick "${small[@]}" -o "$out/run.h5" --force -q
 "$accel" eval "$out/run.h5" --light 0.001,0.1,10 --chips 3 -q
+"$accel" eval "$out/run.h5" --noise-budget --chips 3 -q
 cat > "$out/sweep.toml" <<'TOML'
 [sweep]
 preset = "synthetic-quick"

@@ -3,11 +3,11 @@
 
     /usr/bin/python3 tests/analysis/test_analysis.py
 
-Synthetic sweep files are built with h5py in a temporary folder, following the sweep
-layout, and always tested. Real files are tested when named by environment variables,
-else those tests are skipped:
+Synthetic sweep files, and eval files with noise budgets, are built with h5py in a
+temporary folder, following the layouts of docs/hdf5-schema.md, and always tested. Real
+files are tested when named by environment variables, else those tests are skipped:
 
-    ACCEL_RUN_FILE     an `accel train` output (with /eval groups or not)
+    ACCEL_RUN_FILE     an `accel train` output (with /eval groups, noise budgets or not)
     ACCEL_SWEEP_FILE   an `accel sweep` output
     ACCEL_ENERGY_FILE  an `accel energy` output
 
@@ -229,6 +229,111 @@ def build_empty(path):
     write_sweep(path, axes=[(LIGHT, [0.1, 1.0])], rows=[], points_total=2)
 
 
+# Terms of a noise budget in the order accel writes them, with their per_frame flag.
+BUDGET_TERMS = [("photon_shot", 1), ("dark_shot", 1), ("johnson", 1), ("reset", 1),
+                ("pixel_gain", 0), ("weight_path", 0), ("line_capacitance", 0),
+                ("comparator_offset", 0)]
+BUDGET_ATTRS = ("energy_density_fJ_per_um2", "images", "per_frame_rms_e",
+                "fixed_pattern_rms_e", "signal_spread_rms_e", "margin_median_e")
+TERM_ACCURACY = ["accuracy_alone", "accuracy_alone_ci95_half_width", "accuracy_all_but",
+                 "accuracy_all_but_ci95_half_width"]
+
+
+def write_light(group, light, chips, mean):
+    """A light_<i> group of a test evaluation, over `chips` chips of 4 classes."""
+    group.attrs["energy_density_fJ_per_um2"] = light
+    group.attrs["frame_energy_J"] = light * 2.6214400000000003e-10
+    group.attrs["photons_per_frame"] = light * 702060957.2523795
+    group.attrs["chips"] = np.int64(chips)
+    group.attrs["accuracy_mean"] = mean
+    group.attrs["accuracy_std"] = 0.0 if chips < 2 else 0.0151
+    if chips >= 2:  # accel writes no interval for one chip
+        group.attrs["accuracy_ci95_low"] = mean - 0.0375
+        group.attrs["accuracy_ci95_high"] = mean + 0.0375
+    group.create_dataset("accuracy_per_chip", data=chip_row(mean, chips, chips))
+    group.create_dataset("confusion", data=np.diag([48, 50, 47, 49]).astype(np.int64) * chips)
+
+
+def write_noise_budget(group, light, chips=None, *, seed=0, accuracy=True):
+    """A noise_budget/light_<i> group; `accuracy=False` writes the older layout (no
+    accuracy table and no chips, accuracy_all, accuracy_none attributes).
+
+    Values are irregular floats (so any rounding shows), one term is exactly zero (Johnson
+    noise without a shunt resistance) and with one chip the half widths are NaN.
+    """
+    rng = np.random.default_rng(seed)
+    group.attrs["energy_density_fJ_per_um2"] = light
+    group.attrs["images"] = np.int64(200)
+    group.attrs["description"] = "noise terms of the line differentials (test)"
+    rms = rng.uniform(0.1, 3.0, len(BUDGET_TERMS)) * 10.0 ** rng.integers(-1, 5, len(BUDGET_TERMS))
+    rms[2] = 0.0
+    terms = np.zeros(len(BUDGET_TERMS), dtype=[("term", h5py.string_dtype("utf-8")),
+                                                ("rms_e", np.float64), ("per_frame", np.int8)])
+    for i, (name, per_frame) in enumerate(BUDGET_TERMS):
+        terms[i] = (name, rms[i], per_frame)
+    group.create_dataset("terms", data=terms)
+    per_frame = rms[[flag == 1 for _, flag in BUDGET_TERMS]]
+    fixed = rms[[flag == 0 for _, flag in BUDGET_TERMS]]
+    group.attrs["per_frame_rms_e"] = float(np.sqrt(np.sum(per_frame ** 2)))
+    group.attrs["fixed_pattern_rms_e"] = float(np.sqrt(np.sum(fixed ** 2)))
+    group.attrs["signal_spread_rms_e"] = float(rms.max() * 0.5712345)
+    group.attrs["margin_median_e"] = float(rms.max() * 0.9123457)
+    if not accuracy:
+        return
+    group.attrs["chips"] = np.int64(chips)
+    group.attrs["accuracy_all"] = 0.5133333333333333
+    group.attrs["accuracy_none"] = 1.0
+    fields = [("term", h5py.string_dtype("utf-8"))] + [(n, np.float64) for n in TERM_ACCURACY]
+    rows = np.zeros(len(BUDGET_TERMS) + 1, dtype=fields)
+    for i, name in enumerate([n for n, _ in BUDGET_TERMS] + ["clipping"]):
+        alone, all_but = rng.uniform(0.25, 1.0, 2)
+        half = NAN if chips < 2 else rng.uniform(0.0, 0.1)
+        rows[i] = (name, alone, half, all_but, 0.0 if chips >= 2 and i == 0 else half)
+    group.create_dataset("accuracy", data=rows)
+
+
+def write_evaluation(group, lights):
+    """A test evaluation group (/eval/<n>) with light levels [(light, chips, mean)]."""
+    group.attrs["accuracy"] = 0.97
+    group.attrs["loss"] = 0.0812345
+    group.attrs["classes"] = np.int64(4)
+    group.attrs["images"] = np.int64(200)
+    group.attrs["dataset"] = "synthetic-shapes/test"
+    group.create_dataset("confusion", data=np.diag([49, 50, 48, 47]).astype(np.int64))
+    for i, (light, chips, mean) in enumerate(lights):
+        write_light(group.create_group(f"light_{i}"), light, chips, mean)
+
+
+def write_eval_file(path):
+    """Write the root of an `accel eval -o` output; return the open file to fill."""
+    f = h5py.File(path, "w")
+    for k, v in PROVENANCE.items():
+        f.attrs[k] = v
+    f.attrs["command_line"] = "accel eval run.h5 --noise-budget -o eval.h5"
+    f.attrs["config_toml"] = BASE_CONFIG
+    return f
+
+
+def build_noise_budget(path):
+    """An eval file: /eval/0 over two light levels (3 chips, then one chip: NaN half
+    widths), each with a noise budget and its accuracy table; /eval/1 without a budget."""
+    with write_eval_file(path) as f:
+        first = f.create_group("eval/0")
+        write_evaluation(first, [(0.001, 3, 0.41), (0.14, 1, 0.93)])
+        write_noise_budget(first.create_group("noise_budget/light_0"), 0.001, 3, seed=1)
+        write_noise_budget(first.create_group("noise_budget/light_1"), 0.14, 1, seed=2)
+        write_evaluation(f.create_group("eval/1"), [(0.14, 3, 0.92)])
+
+
+def build_old_noise_budget(path):
+    """An eval file from before the accuracy table: terms and rms attributes only."""
+    with write_eval_file(path) as f:
+        group = f.create_group("eval/0")
+        write_evaluation(group, [(0.14, 3, 0.9)])
+        write_noise_budget(group.create_group("noise_budget/light_0"), 0.14, seed=3,
+                           accuracy=False)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -252,6 +357,13 @@ def same(a, b):
             isinstance(b, np.floating) and np.isnan(b))
     if isinstance(b, (float, np.floating)) and math.isnan(b):
         return False
+    return a == b
+
+
+def identical(a, b):
+    """Exact equality of a number the reader returned and a file value; NaN equals NaN."""
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, (float, np.floating)) and math.isnan(b)
     return a == b
 
 
@@ -316,6 +428,64 @@ class FigureChecks(unittest.TestCase):
             raw = group["components"][c.name].attrs
             self.assertEqual(c.energy_J, raw["energy_J"])
             self.assertEqual(c.systemic, bool(raw["systemic"]))
+
+    def assert_noise_budgets(self, ev, group):
+        """An evaluation's noise budgets equal its noise_budget/light_<i> groups, exactly."""
+        parts = group["noise_budget"] if "noise_budget" in group else {}
+        names = sorted(parts, key=lambda k: int(k.split("_")[1]))
+        self.assertEqual([b.name for b in ev.noise_budgets], names)
+        for budget, name in zip(ev.noise_budgets, names):
+            raw = parts[name]
+            self.assertEqual(budget.path, raw.name)
+            for key in BUDGET_ATTRS:
+                self.assertEqual(getattr(budget, key), raw.attrs[key], key)
+                self.assertIsInstance(getattr(budget, key),
+                                      int if key == "images" else float, key)
+            for key in ("accuracy_all", "accuracy_none"):
+                self.assertTrue(identical(getattr(budget, key), raw.attrs.get(key, NAN)), key)
+            self.assertEqual(budget.chips, raw.attrs["chips"] if "chips" in raw.attrs
+                             else None)
+            terms = raw["terms"][()]
+            self.assertEqual([t.name for t in budget.terms],
+                             [decode(v) for v in terms["term"]])
+            self.assertEqual([t.rms_e for t in budget.terms], terms["rms_e"].tolist())
+            self.assertEqual([t.per_frame for t in budget.terms],
+                             [bool(v) for v in terms["per_frame"]])
+            if "accuracy" not in raw:
+                self.assertEqual(budget.accuracy, [])
+                self.assertFalse(budget.has_accuracy)
+                continue
+            rows = raw["accuracy"][()]
+            self.assertEqual([r.term for r in budget.accuracy],
+                             [decode(v) for v in rows["term"]])
+            for key in TERM_ACCURACY:
+                for row, value in zip(budget.accuracy, rows[key]):
+                    self.assertIsInstance(getattr(row, key), float)
+                    self.assertTrue(identical(getattr(row, key), value), key)
+
+    def assert_budget_figure(self, entry, raw):
+        """A noise_budget figure's numbers equal the file's group `raw`, exactly."""
+        self.assertEqual(entry["group"], raw.name)
+        self.assertEqual(entry["light"], raw.name.rsplit("/", 1)[-1])
+        for key in BUDGET_ATTRS:
+            self.assertEqual(entry[key], raw.attrs[key], key)
+        for key in ("accuracy_all", "accuracy_none"):
+            self.assertTrue(same(entry[key], raw.attrs.get(key, NAN)), key)
+        self.assertEqual(entry["chips"], raw.attrs["chips"] if "chips" in raw.attrs else None)
+        terms = raw["terms"][()]
+        self.assertEqual([t["term"] for t in entry["terms"]],
+                         [decode(v) for v in terms["term"]])
+        self.assertEqual([t["rms_e"] for t in entry["terms"]], terms["rms_e"].tolist())
+        self.assertEqual([t["per_frame"] for t in entry["terms"]],
+                         [bool(v) for v in terms["per_frame"]])
+        self.assertEqual([t["drawn"] for t in entry["terms"]],
+                         [bool(v > 0) for v in terms["rms_e"]])  # zero terms are text
+        rows = raw["accuracy"][()] if "accuracy" in raw else []
+        self.assertEqual([r["term"] for r in entry["accuracy"]],
+                         [decode(r["term"]) for r in rows])
+        for shown, row in zip(entry["accuracy"], rows):
+            for key in TERM_ACCURACY:
+                self.assertTrue(same(shown[key], row[key]), key)
 
     def assert_error_exit(self, *args, mentions=None):
         code, out, err = run_plot(*args)
@@ -525,6 +695,109 @@ class SyntheticSweeps(FigureChecks):
         self.assertIn("nowhere.h5", str(caught.exception))
 
 
+class SyntheticNoiseBudget(FigureChecks):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.path = os.path.join(cls.tmp.name, "budget.h5")
+        cls.old = os.path.join(cls.tmp.name, "old-budget.h5")
+        build_noise_budget(cls.path)
+        build_old_noise_budget(cls.old)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_reader_equals_raw_values(self):
+        for path in (self.path, self.old):
+            with self.subTest(path=os.path.basename(path)):
+                r = accel_results.load(path)
+                self.assertEqual(r.kind, "eval")
+                with h5py.File(path, "r") as f:
+                    self.assertEqual(sorted(r.evals), sorted(int(n) for n in f["eval"]))
+                    for n, ev in r.evals.items():
+                        self.assert_noise_budgets(ev, f["eval"][str(n)])
+
+    def test_reader_parts_and_older_layout(self):
+        r = accel_results.load(self.path)
+        self.assertEqual([b.name for b in r.evals[0].noise_budgets], ["light_0", "light_1"])
+        self.assertEqual(r.evals[1].noise_budgets, [])  # evaluated without --noise-budget
+        one_chip = r.evals[0].noise_budgets[1]
+        self.assertEqual(one_chip.chips, 1)
+        self.assertEqual(len(one_chip.accuracy), 9)
+        self.assertEqual(one_chip.accuracy[-1].term, "clipping")
+        self.assertTrue(math.isnan(one_chip.accuracy[0].accuracy_alone_ci95_half_width))
+        self.assertEqual(one_chip.terms[2].rms_e, 0.0)
+        old = accel_results.load(self.old).evals[0].noise_budgets[0]
+        self.assertFalse(old.has_accuracy)
+        self.assertIsNone(old.chips)
+        self.assertTrue(math.isnan(old.accuracy_all) and math.isnan(old.accuracy_none))
+        self.assertEqual(len(old.terms), len(BUDGET_TERMS))
+
+    def test_plot_figures_match_file(self):
+        out = os.path.join(self.tmp.name, "out-budget")
+        code, _, err = run_plot(self.path, self.old, "-o", out, "--label", "new",
+                                "--label", "old")
+        self.assertEqual(code, 0, err)
+        manifest = read_manifest(out)
+        self.assert_pngs(out, manifest)
+        budgets = sorted(e["png"] for e in manifest["figures"] if e["figure"] == "noise_budget")
+        self.assertEqual(budgets, ["new_noise_budget_eval-0_light_0.png",
+                                   "new_noise_budget_eval-0_light_1.png",
+                                   "old_noise_budget_eval-0_light_0.png"])
+        with h5py.File(self.path, "r") as f, h5py.File(self.old, "r") as g:
+            for png, raw in (("new_noise_budget_eval-0_light_0.png",
+                              f["eval/0/noise_budget/light_0"]),
+                             ("new_noise_budget_eval-0_light_1.png",
+                              f["eval/0/noise_budget/light_1"]),
+                             ("old_noise_budget_eval-0_light_0.png",
+                              g["eval/0/noise_budget/light_0"])):
+                entry = self.figure(manifest, png)
+                self.assertEqual(entry["sources"], [f.filename if png.startswith("new")
+                                                    else g.filename])
+                self.assert_budget_figure(entry, raw)
+        old = self.figure(manifest, "old_noise_budget_eval-0_light_0.png")
+        self.assertEqual(old["accuracy"], [])
+        self.assertIsNone(old["accuracy_all"])
+        one_chip = self.figure(manifest, "new_noise_budget_eval-0_light_1.png")
+        self.assertIsNone(one_chip["accuracy"][0]["accuracy_alone_ci95_half_width"])
+
+    def test_plot_function_alone(self):
+        budget = accel_results.load(self.old).evals[0].noise_budgets[0]
+        out = os.path.join(self.tmp.name, "alone.png")
+        entry = accel_plots.plot_noise_budget(budget, out)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(8), PNG_SIGNATURE)
+        self.assertEqual(entry["png"], "alone.png")
+        self.assertIn("0.14 fJ/µm²", entry["title"])
+
+    def test_reader_names_missing_budget_object(self):
+        broken = os.path.join(self.tmp.name, "broken-budget.h5")
+        build_noise_budget(broken)
+        with h5py.File(broken, "a") as f:
+            del f["eval/0/noise_budget/light_1/terms"]
+            del f["eval/0/noise_budget/light_0"].attrs["margin_median_e"]
+        with self.assertRaises(accel_results.AccelFileError) as caught:
+            accel_results.load(broken)
+        self.assertIn("margin_median_e", str(caught.exception))
+        self.assertIn("/eval/0/noise_budget/light_0", str(caught.exception))
+        with h5py.File(broken, "a") as f:
+            f["eval/0/noise_budget/light_0"].attrs["margin_median_e"] = 1.0
+        with self.assertRaises(accel_results.AccelFileError) as caught:
+            accel_results.load(broken)
+        self.assertIn("/eval/0/noise_budget/light_1/terms", str(caught.exception))
+        with h5py.File(broken, "a") as f:
+            f["eval/0/noise_budget/light_1/terms"] = np.array(
+                [("reset", 1.5), ("johnson", 0.0)],
+                dtype=[("term", h5py.string_dtype("utf-8")), ("rms_e", np.float64)])
+        with self.assertRaises(accel_results.AccelFileError) as caught:
+            accel_results.load(broken)
+        self.assertIn("per_frame", str(caught.exception))
+        out = os.path.join(self.tmp.name, "out-broken")
+        self.assert_error_exit(broken, "-o", out, mentions="broken-budget.h5")
+        self.assertFalse(os.path.exists(out))
+
+
 # --------------------------------------------------------------------------- real files
 
 
@@ -567,6 +840,7 @@ class RealRunFile(FigureChecks):
             np.testing.assert_array_equal(light.accuracy_per_chip,
                                           raw["accuracy_per_chip"][()])
             np.testing.assert_array_equal(light.confusion, raw["confusion"][()])
+        self.assert_noise_budgets(ev, group)
 
     def test_reader_equals_raw_values(self):
         r = self.result
@@ -614,6 +888,14 @@ class RealRunFile(FigureChecks):
             name = "test" if ev.path == "/metrics/test" else ev.path.strip("/").replace("/", "-")
             confusion = self.figure(manifest, f"run_confusion_{name}.png")
             self.assertEqual(confusion["panels"][0]["counts"], ev.confusion.tolist())
+            with h5py.File(self.path, "r") as f:
+                for budget in ev.noise_budgets:
+                    self.assert_budget_figure(
+                        self.figure(manifest, f"run_noise_budget_{name}_{budget.name}.png"),
+                        f[budget.path])
+        budgets = [b for ev in r.evaluations() for b in ev.noise_budgets]
+        self.assertEqual(len([e for e in manifest["figures"] if e["figure"] == "noise_budget"]),
+                         len(budgets))
         if any(ev.lights for ev in r.evaluations()):
             light = self.figure(manifest, "run_accuracy_vs_light.png")
             with h5py.File(self.path, "r") as f:

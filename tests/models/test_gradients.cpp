@@ -144,3 +144,27 @@ TEST_CASE("Digital baseline: backward pass matches central differences", "[unit]
         CHECK(test::within(tol, err, 0.0));
     }
 }
+
+// The MLP (one hidden ReLU layer) on auto-exposed, mean-normalised electrons: every block.
+TEST_CASE("Digital baseline with a hidden layer and auto-exposure: backward pass matches central differences", "[unit][gradient]") {
+    models::DigitalModelSpec spec;
+    spec.image_rows = 8;
+    spec.image_cols = 8;
+    spec.sensor_side_px = 6;
+    spec.classes = 4;
+    spec.hidden_units = 5;
+    spec.sensor.auto_gain = true;
+    models::DigitalModel model(spec);
+    const auto params = model.initial_parameters(2);
+    REQUIRE(params.size() == 4 * 5 + 4 + 5 * 36 + 5);
+    const auto image = test_image(spec.image_rows, spec.image_cols, 19);
+    models::Conditions cond;
+    cond.frame_energy_J = 1e-15;
+    cond.noise = true;
+    const test::Tolerance tol{"fd_gradient_digital", 1e-3, 0.0, "central differences, step 1e-5; noise fixed by the frame key"};
+    for (const std::string block : {"weights", "biases", "hidden_weights", "hidden_biases"}) {
+        const double err = block_gradient_error(model, params, cond, image, 1, models::FrameKey{3, true}, block, 40, 1e-5);
+        INFO(block << ": relative error " << err);
+        CHECK(test::within(tol, err, 0.0));
+    }
+}

@@ -248,3 +248,25 @@ TEST_CASE("The energy models reject parameters out of range", "[unit][energy]") 
     d.adc_bits = 0;
     CHECK_THROWS_AS(analog::digital_energy(d), std::invalid_argument);
 }
+
+// A hidden layer of H units: one MAC and one weight fetch per weight, N_pix·H + H·N_out.
+TEST_CASE("The digital baseline's MLP counts a MAC and a weight fetch per weight", "[unit][energy]") {
+    analog::DigitalEnergyParams d;
+    d.sensor_pixels = 784;
+    d.weight_fetch_energy_J = 1.25e-12;
+    const analog::EnergyReport linear = analog::digital_energy(d);
+    d.hidden_units = 128;
+    const analog::EnergyReport mlp = analog::digital_energy(d);
+    const auto component = [](const analog::EnergyReport& r, const std::string& name) {
+        for (const auto& c : r.components)
+            if (c.name == name) return c.energy_J;
+        FAIL("no component " << name);
+        return 0.0;
+    };
+    CHECK(component(linear, "digital_macs") == Approx(784.0 * 10 * 0.23e-12).epsilon(1e-12));
+    CHECK(component(mlp, "digital_macs") == Approx((784.0 * 128 + 128.0 * 10) * 0.23e-12).epsilon(1e-12));
+    CHECK(component(mlp, "weight_fetch") == Approx((784.0 * 128 + 128.0 * 10) * 1.25e-12).epsilon(1e-12));
+    CHECK(mlp.electronic_ops == Approx(2.0 * (784.0 * 128 + 128.0 * 10)).epsilon(1e-12));
+    d.hidden_units = -1;
+    CHECK_THROWS_AS(analog::digital_energy(d), std::invalid_argument);
+}
