@@ -81,6 +81,16 @@ SWEEP_METRICS = (
     "eval_seconds",
 )
 
+# Metric columns written since the low-light read-out (after the ones above): optional, as
+# files written before them lack them; the table holds what the file holds.
+SWEEP_LATER_METRICS = (
+    "clipped_frame_fraction",
+    "gain_setting_mean",
+    "accuracy_adapted_mean",
+    "accuracy_adapted_ci95_low",
+    "accuracy_adapted_ci95_high",
+)
+
 # The per-epoch arrays of /metrics/history.
 HISTORY_KEYS = (
     "train_loss",

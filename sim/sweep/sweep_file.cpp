@@ -34,6 +34,11 @@ constexpr MetricColumn metric_columns[] = {
     {"efficiency_POPS_per_W", &PointResult::efficiency_POPS_per_W},
     {"train_seconds", &PointResult::train_seconds},
     {"eval_seconds", &PointResult::eval_seconds},
+    {"clipped_frame_fraction", &PointResult::clipped_frame_fraction},
+    {"gain_setting_mean", &PointResult::gain_setting_mean},
+    {"accuracy_adapted_mean", &PointResult::accuracy_adapted_mean},
+    {"accuracy_adapted_ci95_low", &PointResult::accuracy_adapted_ci95_low},
+    {"accuracy_adapted_ci95_high", &PointResult::accuracy_adapted_ci95_high},
 };
 
 h5::TableColumn axis_column(const std::string& key, const std::vector<std::vector<ConfigValue>>& axis_values, std::size_t a) {

@@ -35,6 +35,11 @@ struct PointResult {
     double detected_photons_per_frame = 0.0;  // reaching the detectors' active areas; NaN for run = energy
     double energy_per_frame_J = 0.0, throughput_POPS = 0.0, efficiency_POPS_per_W = 0.0;
     double train_seconds = 0.0, eval_seconds = 0.0;
+    // The read-out: the fraction of frames whose lines clipped (over all chips), the mean gain
+    // setting the chips chose (NaN without gain settings), and with adaptive training the
+    // chips' accuracy after adapting (NaN without).
+    double clipped_frame_fraction = 0.0, gain_setting_mean = 0.0;
+    double accuracy_adapted_mean = 0.0, accuracy_adapted_ci95_low = 0.0, accuracy_adapted_ci95_high = 0.0;
     std::vector<double> chip_accuracy;     // per simulated chip
     std::vector<double> model_parameters;  // run = train with keep_models: the trained parameters
 };

@@ -60,6 +60,15 @@ void fill_accuracy(PointResult& r, const TestReport& report) {
     r.accuracy_ci95_high = e.summary.chips >= 2 ? std::min(1.0, e.summary.mean + e.summary.half_width) : nan;
     r.chip_accuracy.clear();
     for (const auto& chip : e.per_chip) r.chip_accuracy.push_back(chip.accuracy);
+    r.clipped_frame_fraction = e.clipped_frame_fraction;
+    double gain_sum = 0.0;
+    for (int g : e.gain_setting_per_chip) gain_sum += g;
+    r.gain_setting_mean = e.gain_setting_per_chip.empty() ? nan : gain_sum / static_cast<double>(e.gain_setting_per_chip.size());
+    const bool adapted = !e.adapted_per_chip.empty();
+    const ChipSummary& a = e.adapted_summary;
+    r.accuracy_adapted_mean = adapted ? a.mean : nan;
+    r.accuracy_adapted_ci95_low = adapted && a.chips >= 2 ? std::max(0.0, a.mean - a.half_width) : nan;
+    r.accuracy_adapted_ci95_high = adapted && a.chips >= 2 ? std::min(1.0, a.mean + a.half_width) : nan;
 }
 
 // Images averaged for the detected light of a point: the mean settles to well under 1 % long
@@ -98,10 +107,12 @@ PointRunner::PointRunner(const SweepSpec& spec, Config base, std::vector<double>
     : spec_(spec), base_(std::move(base)), model_parameters_(std::move(model_parameters)) {}
 
 const RunData& PointRunner::data_for(const RunDescription& run) {
-    const std::string key = data_key(run);
+    // Training, and adaptive training in an evaluation, need the training split too.
+    const bool train = spec_.run == SweepRun::train || run.evaluation.adapts();
+    const std::string key = data_key(run) + (train ? "|train" : "|test");
     auto it = data_.find(key);
     if (it == data_.end()) {
-        const DataNeeds needs = spec_.run == SweepRun::train ? DataNeeds::train_and_test : DataNeeds::test_only;
+        const DataNeeds needs = train ? DataNeeds::train_and_test : DataNeeds::test_only;
         it = data_.emplace(key, std::make_unique<RunData>(load_data(run, needs))).first;
     }
     return *it->second;
@@ -163,6 +174,8 @@ PointResult PointRunner::run(const SweepPoint& point, const PointProgress& progr
     fill_energy(r, run);
     r.accuracy_noise_free = r.accuracy_mean = r.accuracy_std = r.accuracy_ci95_low = r.accuracy_ci95_high = nan;
     r.detected_photons_per_frame = nan;
+    r.clipped_frame_fraction = r.gain_setting_mean = nan;
+    r.accuracy_adapted_mean = r.accuracy_adapted_ci95_low = r.accuracy_adapted_ci95_high = nan;
     if (spec_.run == SweepRun::energy) return r;
 
     const std::string name = "point " + std::to_string(point.index);

@@ -180,6 +180,47 @@ TEST_CASE("accel sweep: an eval sweep trains its base model and writes one table
     CHECK(mean.back() > mean.front());  // more light, better read-out
     CHECK(column("accuracy_noise_free")[0] == column("accuracy_noise_free")[5]);  // light does not change the nominal design
     CHECK(in.open_dataset("sweep/chip_accuracy").read_padded_2d().cols == 2);
+    // The read-out's columns: nothing clips at 10⁻³ fJ/µm²; no gain settings and no
+    // adaptation here.
+    CHECK(column("clipped_frame_fraction").front() == 0.0);
+    for (double f : column("clipped_frame_fraction")) CHECK((f >= 0.0 && f <= 1.0));
+    CHECK(std::isnan(column("gain_setting_mean")[0]));
+    CHECK(std::isnan(column("accuracy_adapted_mean")[0]));
+}
+
+// With gain settings and adaptive training the sweep table records the chips' mean gain
+// setting and their accuracy after adapting, each point's own. (An eval sweep that adapted
+// once stopped with an internal error: it had loaded the test split only.)
+TEST_CASE("accel sweep: the table records the chosen gain settings and the adapted accuracy", "[cli]") {
+    TempDir dir("accel-cli-sweep");
+    write_text(dir / "adapt.toml", R"([sweep]
+preset = "synthetic-quick"
+set = ["data.synthetic_train = 300", "data.synthetic_test = 200", "train.epochs = 2", "eac.line_capacitance_fF = 0",
+       "eac.conversion_gain = \"auto\"", "eval.adaptation_epochs = 2", "eval.adaptation_images = 100"]
+run = "eval"
+chips = 2
+
+[[axis]]
+key = "light.energy_density_fJ_per_um2"
+values = [1e-3, 1e3]
+)");
+    const Run r = run_accel(dir, "sweep " + quote(dir / "adapt.toml") + " -q -o " + quote(dir / "s.h5"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto table = table_of(dir / "s.h5");
+    const auto column = [&](const std::string& name) -> const std::vector<double>& {
+        for (const auto& c : table)
+            if (c.name == name) return std::get<std::vector<double>>(c.values);
+        FAIL("no column " << name);
+        throw;
+    };
+    CHECK(column("gain_setting_mean")[0] == 0.0);  // the highest gain in the dark
+    CHECK(column("gain_setting_mean")[1] == 2.0);  // the lowest at 10³ fJ/µm²
+    for (std::size_t k = 0; k < 2; ++k) {
+        const double mean = column("accuracy_adapted_mean")[k];
+        CHECK((mean >= 0.0 && mean <= 1.0));
+        CHECK((column("accuracy_adapted_ci95_low")[k] <= mean && mean <= column("accuracy_adapted_ci95_high")[k]));
+    }
 }
 
 TEST_CASE("accel sweep: --resume of a finished sweep computes nothing and an existing file is never clobbered", "[cli]") {
