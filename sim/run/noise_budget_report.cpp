@@ -8,17 +8,23 @@
 #include "accel/analog/noise_budget.hpp"
 #include "accel/models/trainer.hpp"
 #include "accel/sim/run/conditions.hpp"
+#include "accel/sim/run/test_evaluation.hpp"
 
 namespace accel::sim {
 namespace {
 
 NoiseBudgetReport budget_at_light(const RunDescription& at_light, models::Model& model, const std::vector<std::int8_t>& weights,
                                   const RunData& data, std::span<const double> parameters) {
-    const analog::ComputeArrayParams& p = at_light.compute_array;
     // The evaluation's switches: frame noise, mismatch, and the photon limit's ideal electronics.
     const analog::NoiseSwitches noise = models::effective_switches(analog::NoiseSwitches{}, conditions_for(at_light, Purpose::chip_test));
-    const analog::ChipInstance chip = analog::ideal_chip(p);
     model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
+    // The lines at the gain the nominal chip integrates on: the configured setting, or the one
+    // it ranges to at this light level (the caller has set the ranging frames).
+    analog::ComputeArrayParams p = at_light.compute_array;
+    const auto& settings = p.gain_line_capacitances_F;
+    if (model.gain_setting() >= 0 && static_cast<std::size_t>(model.gain_setting()) < settings.size())
+        p.line_capacitance_F = settings[static_cast<std::size_t>(model.gain_setting())];
+    const analog::ChipInstance chip = analog::ideal_chip(p);
     const auto ws = model.make_workspace();
     const int images = std::min(noise_budget_images, data.test.size());
     const auto inputs = static_cast<std::size_t>(p.inputs), outputs = static_cast<std::size_t>(p.outputs);
@@ -131,8 +137,10 @@ std::vector<NoiseBudgetReport> noise_budgets(const RunDescription& run, models::
     std::vector<NoiseBudgetReport> reports;
     for (double light : lights) {
         const RunDescription at_light = run.at_light(light);
+        if (at_light.evaluation.ranging_frames > 0) (void)set_ranging_frames(at_light, model, data, parameters);
         reports.push_back(budget_at_light(at_light, model, sram->values, data, parameters));
         add_term_accuracies(at_light, model, data, parameters, reports.back());
+        if (at_light.evaluation.ranging_frames > 0) model.set_ranging_frames({}, 0, analog::FrameUnit::power_W);
     }
     return reports;
 }

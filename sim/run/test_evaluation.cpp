@@ -14,25 +14,6 @@ namespace {
 
 using ProgressFor = std::function<std::function<void(const models::Progress&)>(const std::string&)>;
 
-// Auto-ranging: the optical outputs of the nominal design for the first test frames at this
-// light level (their labels unused), which each chip then ranges its conversion gain on.
-// Returns them as frames (mean signal electrons) for the chips' adaptation.
-FrameSet set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters) {
-    const std::size_t width = model.optical_output_size();
-    const auto frames = static_cast<std::size_t>(std::min(at_light.evaluation.ranging_frames, data.test.size()));
-    if (width == 0 || frames == 0) return {};
-    model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
-    const auto ws = model.make_workspace();
-    std::vector<double> power_W(frames * width);
-    for (std::size_t i = 0; i < frames; ++i)
-        model.optical_output(data.test.image(static_cast<int>(i)), *ws, std::span<double>(power_W.data() + i * width, width));
-    model.set_ranging_frames(power_W, frames, analog::FrameUnit::power_W);
-    FrameSet ranging;
-    ranging.signal_e.resize(power_W.size());
-    model.signal_electrons(power_W, ranging.signal_e);
-    for (std::size_t i = 0; i < frames; ++i) ranging.frame_number.push_back(static_cast<int>(i));
-    return ranging;
-}
 
 // Each chip's gain setting, and its energy per frame at that setting's line capacitance.
 void record_gain_settings(const RunDescription& at_light, ChipEvaluation& e) {
@@ -112,6 +93,26 @@ ChipEvaluation evaluate_at_light(const RunDescription& at_light, models::Model& 
 }
 
 }  // namespace
+
+// Auto-ranging: the optical outputs of the nominal design for the first test frames at this
+// light level (their labels unused), which each chip then ranges its conversion gain on.
+// Returns them as frames (mean signal electrons) for the chips' adaptation.
+FrameSet set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters) {
+    const std::size_t width = model.optical_output_size();
+    const auto frames = static_cast<std::size_t>(std::min(at_light.evaluation.ranging_frames, data.test.size()));
+    if (width == 0 || frames == 0) return {};
+    model.prepare(parameters, conditions_for(at_light, Purpose::noise_free));
+    const auto ws = model.make_workspace();
+    std::vector<double> power_W(frames * width);
+    for (std::size_t i = 0; i < frames; ++i)
+        model.optical_output(data.test.image(static_cast<int>(i)), *ws, std::span<double>(power_W.data() + i * width, width));
+    model.set_ranging_frames(power_W, frames, analog::FrameUnit::power_W);
+    FrameSet ranging;
+    ranging.signal_e.resize(power_W.size());
+    model.signal_electrons(power_W, ranging.signal_e);
+    for (std::size_t i = 0; i < frames; ++i) ranging.frame_number.push_back(static_cast<int>(i));
+    return ranging;
+}
 
 TestReport evaluate_test(const RunDescription& run, models::Model& model, const RunData& data, std::span<const double> parameters,
                          std::span<const double> light_levels, const EvalProgress& progress, bool with_noise_free,

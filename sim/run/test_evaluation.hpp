@@ -58,6 +58,11 @@ using EvalProgress = std::function<void(const std::string& label, const models::
 // `light` (in the order evaluated), for example to export them.
 using ChipFramesSink = std::function<void(std::size_t light, const ChipFramesFile& frames)>;
 
+// Auto-ranging: gives `model` the optical outputs of the nominal design for the first
+// eac.ranging_frames test frames at this light level (labels unused), which each chip then
+// ranges its conversion gain on; returns them as frames (mean signal electrons).
+FrameSet set_ranging_frames(const RunDescription& at_light, models::Model& model, const RunData& data, std::span<const double> parameters);
+
 // Evaluates `parameters` on data.test: once noise-free (unless `with_noise_free` is false:
 // then noise_free holds no images and a NaN accuracy), then at each light level (fJ/µm²;
 // empty: the run's) over the run's chips (one if nothing varies by chip). With a `frames`

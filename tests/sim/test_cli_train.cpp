@@ -634,6 +634,28 @@ TEST_CASE("eval.electronics = ideal is the photon limit: shot noise alone, no of
     CHECK_FALSE(fs::exists(dir / "d.h5"));
 }
 
+// With auto-ranging the budget is taken at the gain the chip ranges to: in the dark the
+// highest (setting 0), so it equals the budget of that gain fixed, term for term. (It was
+// taken at the configured eac.gain_setting before, whatever the chip chose.)
+TEST_CASE("eval --noise-budget with auto-ranging takes the gain the chip ranges to", "[cli]") {
+    TempDir dir;
+    REQUIRE(train(dir, "m.h5", "--set eac.line_capacitance_fF=0 ").exit_code == 0);
+    const auto rms = [&](const std::string& sets, const std::string& out) {
+        const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --noise-budget --light 0.001 --chips 2 " + sets + " -o " + quoted(dir / out));
+        INFO(e.err);
+        REQUIRE(e.exit_code == 0);
+        const h5::InputFile in(dir / out);
+        const h5::ReadLimits limits{std::size_t{1} << 10, std::size_t{1} << 10};
+        const auto table = in.root().open_group("eval/0/noise_budget/light_0").open_dataset("terms").read_table(limits);
+        return std::get<std::vector<double>>(table[1].values);
+    };
+    const std::vector<double> ranged = rms("--set eac.conversion_gain=auto", "auto.h5");
+    const std::vector<double> highest = rms("--set eac.gain_setting=0", "g0.h5");
+    const std::vector<double> lowest = rms("--set eac.gain_setting=2", "g2.h5");
+    CHECK(ranged == highest);
+    CHECK(ranged != lowest);
+}
+
 TEST_CASE("eval --noise-budget writes every noise term of the read-out beside the signal", "[cli]") {
     TempDir dir;
     REQUIRE(train(dir, "m.h5", "").exit_code == 0);
