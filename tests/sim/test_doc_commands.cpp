@@ -45,6 +45,7 @@ const std::vector<Skip> long_running = {
     {"eval accel-2023-fashion.h5", "evaluates the full accel-2023 run of docs/RESULTS.md"},
     {"eval accel-mnist-elastic", "evaluates the full accel-2023 MNIST runs of docs/RESULTS.md"},
     {"configs/sweeps/low-light-", "trains, then evaluates 19 light levels x 10 chips: hours"},
+    {"eval results/accel-2023-mnist.h5", "evaluates the low-light study's accel-2023 MNIST model (trained 16 min) at several light levels: minutes"},
     {"configs/sweeps/robustness-", "evaluates or trains a full accel-2023 model per point: hours"},
     {"mpirun ", "an MPI launch of a placeholder sweep file (SWEEP.toml); MPI runs are tested in test_cli_sweep.cpp"},
     {"srun ", "a line of the SLURM job script scripts/sweep.sbatch, which runs only under sbatch"},
