@@ -140,9 +140,12 @@ int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::spa
             v_minus += line_reset_sigma_V(p, c_minus) * frame.normal();
         }
         if (noise.clipping) {
+            // A line clips at the supply. There is no clamp below: after its reset switch opens
+            // the line floats, and only the reset noise takes it below its 0 V reset level, by
+            // tens of µV, far from the −0.5 V where its junctions to the substrate would conduct.
             saturated += (v_plus > p.swing_V ? 1 : 0) + (v_minus > p.swing_V ? 1 : 0);
-            v_plus = std::clamp(v_plus, 0.0, p.swing_V);
-            v_minus = std::clamp(v_minus, 0.0, p.swing_V);
+            v_plus = std::min(v_plus, p.swing_V);
+            v_minus = std::min(v_minus, p.swing_V);
         }
         const auto out = static_cast<std::size_t>(c);
         differential_V[out] = v_plus - v_minus + chip.comparator_offset_V[out] - chip.offset_trim_V[out];

@@ -25,7 +25,7 @@ struct ComputeArrayParams {
     int output_lines = 10;       // physical output channels (pairs of ± lines) on the chip
     WeightKind weights = WeightKind::binary;
     double line_capacitance_F = 2e-12;
-    double swing_V = 1.8;        // lines clip at [0, swing]
+    double swing_V = 1.8;        // lines clip at the swing (the supply)
     double temperature_K = 300.0;
     // Fixed-pattern terms, drawn once per chip (relative standard deviations, and volts).
     double pixel_gain_sigma = 0.01;
@@ -115,9 +115,9 @@ int evaluate_frame(const ComputeArrayParams& p, const PhotodiodeParams& pd, cons
 
 // The same from given photodiode charges (electrons), for one pass covering every output:
 // what the lines do with the charge, without the photodiode. Returns the number of lines
-// (+ and − counted apart) whose voltage reached the supply swing and was clipped there; the
-// clamp at 0 V, which only reset noise on a dark line reaches, is not counted. With
-// noise.clipping off the lines neither clip nor count.
+// (+ and − counted apart) whose voltage reached the supply swing and was clipped there. A
+// line is not clamped at its 0 V reset level: reset noise takes a dark line a little below
+// it, as on a floating node. With noise.clipping off the lines neither clip nor count.
 int sum_on_lines(const ComputeArrayParams& p, const ChipInstance& chip, std::span<const std::int8_t> weights,
                   std::span<const double> charge_e, int first_output, int output_count, const NoiseSwitches& noise,
                   core::RandomStream& frame, std::span<double> differential_V);

@@ -37,7 +37,7 @@ struct NoiseSwitches {
     bool weight_path = true;        // per-chip mismatch of each weight switch path
     bool line_capacitance = true;   // per-chip mismatch of the computing lines' capacitance
     bool comparator_offset = true;  // per-chip comparator offsets
-    bool clipping = true;           // lines clip at 0 V and at the supply
+    bool clipping = true;           // lines clip at the supply
     double gaussian_above_e = 1e6;  // Poisson counts above this mean use the normal approximation
 
     // No noise and no mismatch; the lines still clip (the chip's range is no noise).

@@ -133,15 +133,14 @@ TEST_CASE("With noise off evaluate_frame gives the dot product of the photodiode
     CHECK(read_out(out) == static_cast<int>(std::max_element(out.begin(), out.end()) - out.begin()));
 }
 
-// kT/C reset noise: each line gets σ² = kT/C on every frame. Lines clip at 0 V, which
-// truncates the negative half of the noise on an empty line, so the variance is measured two
-// ways:
+// kT/C reset noise: each line gets σ² = kT/C on every frame, measured two ways:
 //  (a) with equal charges Q0 on both lines of every output, V± = Q0·q/C + noise sits
 //      ~176 σ above 0 V and far below the swing: no clipping, and V+ − V− = n+ − n− has
 //      variance exactly 2kT/C (normal: standard error 2kT/C·√(2/n));
-//  (b) with zero charge, each line reads max(0, σN): V+ − V− has variance 2·σ²(1/2 − 1/(2π))
-//      = σ²(1 − 1/π), and both lines read exactly 0 with probability 1/4; the variance bound
-//      uses the sample's own fourth moment, the probability a binomial standard error.
+//  (b) with zero charge (a dark line, at its 0 V reset level) the line floats: it is not
+//      clamped at 0 V, so V+ − V− still has mean 0 and variance 2kT/C, and half the lines
+//      read below the other (a binomial standard error; 3/8 with a clamp). With a clamp at 0 V (up to 402f66a) the
+//      variance was σ²(1 − 1/π) and a quarter of the differentials read exactly 0.
 TEST_CASE("Reset noise on a computing line has variance kT/C", "[physics][compute_array]") {
     ComputeArrayParams p;
     p.line_capacitance_F = GENERATE(2e-12, 0.2e-12);
@@ -175,13 +174,14 @@ TEST_CASE("Reset noise on a computing line has variance kT/C", "[physics][comput
                  a.variance - 2.0 * kt_c, 2.0 * kt_c));
 
     const auto b = moments(zero_diff);
-    const double clipped_variance = kt_c * (1.0 - 1.0 / 3.141592653589793);
-    const double both_zero = static_cast<double>(std::count(zero_diff.begin(), zero_diff.end(), 0.0)) / n;
-    INFO("zero charge: variance " << b.variance << " V² (expected " << clipped_variance << "), P(both clipped) " << both_zero);
-    CHECK(within(Tolerance{"clipped_reset_variance", z_bound * b.variance_se(), 0.0, "5 standard errors, √((m4 − s⁴)/n)"},
-                 b.variance - clipped_variance, clipped_variance));
-    CHECK(within(Tolerance{"clipped_reset_both_zero", z_bound * std::sqrt(0.25 * 0.75 / n), 0.0, "5 binomial standard errors"},
-                 both_zero - 0.25, 0.25));
+    const double exactly_zero = static_cast<double>(std::count(zero_diff.begin(), zero_diff.end(), 0.0)) / n;
+    const double negative = static_cast<double>(std::count_if(zero_diff.begin(), zero_diff.end(), [](double v) { return v < 0.0; })) / n;
+    INFO("zero charge: mean " << b.mean << " V, variance " << b.variance << " V² (expected " << 2.0 * kt_c << "), P(0) " << exactly_zero);
+    CHECK(within(Tolerance{"dark_reset_mean", z_bound * std::sqrt(2.0 * kt_c / n), 0.0, "5 standard errors, √(2kT/C/n)"}, b.mean, 0.0));
+    CHECK(within(Tolerance{"dark_reset_variance", z_bound * 2.0 * kt_c * std::sqrt(2.0 / n), 0.0, "5 standard errors of a normal variance"},
+                 b.variance - 2.0 * kt_c, 2.0 * kt_c));
+    CHECK(within(Tolerance{"dark_reset_below_zero", z_bound * std::sqrt(0.25 / n), 0.0, "5 binomial standard errors"}, negative - 0.5, 0.5));
+    CHECK(exactly_zero == 0.0);
 }
 
 TEST_CASE("A chip drawn twice from the same chip stream is identical, and chips differ", "[unit][compute_array][fixed_pattern]") {

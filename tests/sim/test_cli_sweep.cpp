@@ -180,11 +180,13 @@ TEST_CASE("accel sweep: an eval sweep trains its base model and writes one table
     CHECK(mean.back() > mean.front());  // more light, better read-out
     CHECK(column("accuracy_noise_free")[0] == column("accuracy_noise_free")[5]);  // light does not change the nominal design
     CHECK(in.open_dataset("sweep/chip_accuracy").read_padded_2d().cols == 2);
-    // The read-out's columns: nothing clips at 10⁻³ fJ/µm²; no gain settings and no
+    // The read-out's columns: nothing clips at 10⁻³ fJ/µm²; the chips auto-range (the
+    // default) among the three gain settings, the dimmest point at the highest gain; no
     // adaptation here.
     CHECK(column("clipped_frame_fraction").front() == 0.0);
     for (double f : column("clipped_frame_fraction")) CHECK((f >= 0.0 && f <= 1.0));
-    CHECK(std::isnan(column("gain_setting_mean")[0]));
+    CHECK(column("gain_setting_mean")[0] == 0.0);
+    for (double g : column("gain_setting_mean")) CHECK((g >= 0.0 && g <= 2.0));
     CHECK(std::isnan(column("accuracy_adapted_mean")[0]));
 }
 

@@ -39,6 +39,10 @@ const std::string one_chip = "--set eval.noise=false --set eval.fixed_pattern=fa
 
 std::string quoted(const std::string& p) { return "'" + p + "'"; }
 
+// The chip as first modelled: fixed 20 pF lines and 1 mV comparator offsets (the defaults
+// are now the layout's capacitance, Pelgrom's offsets and auto-ranging).
+const std::string first_model = "--set eac.line_capacitance_fF=20000 --set eac.conversion_gain=fixed --set eac.comparator_offset_mV=1 ";
+
 Run train(const TempDir& dir, const std::string& output, const std::string& extra) {
     return run_accel(dir, "train " + small + extra + " -q -o " + quoted(dir / output));
 }
@@ -320,7 +324,7 @@ TEST_CASE("inspect summarises propagate and energy files and rejects bad files",
     CHECK_THAT(p.out, Contains("complex128") && Contains("[32, 32]") && Contains("sqrt(W)/m") && Contains("power in"));
     const Run e = run_accel(dir, "inspect " + quoted(dir / "e.h5"));
     REQUIRE(e.exit_code == 0);
-    CHECK_THAT(e.out, Contains("/energy/components/computing_lines") && Contains("74.77 POPS/W"));
+    CHECK_THAT(e.out, Contains("/energy/components/computing_lines") && Contains("74.83 POPS/W"));
 
     std::ofstream(dir / "text.h5") << "not hdf5\n";
     expect_bad_input(run_accel(dir, "inspect " + quoted(dir / "text.h5")), {"text.h5"});
@@ -547,8 +551,7 @@ TEST_CASE("train: Ctrl-C (SIGINT) prints what was kept and the command that resu
 
 TEST_CASE("With auto-ranging each chip integrates on the highest gain that does not clip at the light level", "[cli]") {
     TempDir dir;
-    const std::string ranged = "--set eac.line_capacitance_fF=0 --set eac.conversion_gain=auto ";
-    REQUIRE(train(dir, "ranged.h5", ranged).exit_code == 0);
+    REQUIRE(train(dir, "ranged.h5", "").exit_code == 0);  // the defaults: the layout's lines, auto-ranged
     const Run e = run_accel(dir, "eval -q " + quoted(dir / "ranged.h5") + " --light 0.001,1000 -o " + quoted(dir / "e.h5"));
     INFO(e.err);
     REQUIRE(e.exit_code == 0);
@@ -565,12 +568,12 @@ TEST_CASE("With auto-ranging each chip integrates on the highest gain that does 
           dataset(dir / "e.h5", "eval/0/light_0/energy_per_frame_J_per_chip")[0]);
     CHECK(h5::InputFile(dir / "e.h5").root().open_group("eval/0/light_1").attribute_double("clipped_frame_fraction") > 0.5);
     // A fixed line capacitance leaves nothing to range over: bad input naming both keys.
-    expect_bad_input(train(dir, "fixed.h5", "--set eac.conversion_gain=auto "), {"eac.conversion_gain", "eac.line_capacitance_fF"});
+    expect_bad_input(train(dir, "fixed.h5", "--set eac.line_capacitance_fF=20000 "), {"eac.conversion_gain", "eac.line_capacitance_fF"});
 }
 
 TEST_CASE("eval can change the chip's electronics of a trained design, not its trained shape", "[cli]") {
     TempDir dir;
-    REQUIRE(train(dir, "m.h5", "").exit_code == 0);  // synthetic-quick auto-zeroes its comparators
+    REQUIRE(train(dir, "m.h5", first_model).exit_code == 0);  // auto-zeroed, 1 mV offsets on 20 pF lines
     const auto chip_mean = [&](const std::string& sets, const std::string& out) {
         const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " " + sets + " -o " + quoted(dir / out));
         INFO(e.err);
@@ -590,11 +593,11 @@ TEST_CASE("eval can change the chip's electronics of a trained design, not its t
 }
 
 // The photon limit is the same trained design read out by ideal electronics: only photon
-// shot noise is left, so uncalibrated 1 mV offsets no longer decide frames, and lines that
-// clip on the chip at a bright light do not clip there.
+// shot noise is left, so uncalibrated 1 mV offsets (of the chip as first modelled) no longer
+// decide frames, and lines that clip on the chip at a bright light do not clip there.
 TEST_CASE("eval.electronics = ideal is the photon limit: shot noise alone, no offsets, no clipping", "[cli]") {
     TempDir dir;
-    REQUIRE(train(dir, "m.h5", "").exit_code == 0);
+    REQUIRE(train(dir, "m.h5", first_model).exit_code == 0);
     const auto light_group = [&](const std::string& sets, const std::string& out) {
         const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --set eac.offset_calibration=none " + sets + " -o " + quoted(dir / out));
         INFO(e.err);
@@ -639,7 +642,7 @@ TEST_CASE("eval.electronics = ideal is the photon limit: shot noise alone, no of
 // taken at the configured eac.gain_setting before, whatever the chip chose.)
 TEST_CASE("eval --noise-budget with auto-ranging takes the gain the chip ranges to", "[cli]") {
     TempDir dir;
-    REQUIRE(train(dir, "m.h5", "--set eac.line_capacitance_fF=0 ").exit_code == 0);
+    REQUIRE(train(dir, "m.h5", "").exit_code == 0);  // the defaults: the layout's lines, auto-ranged
     const auto rms = [&](const std::string& sets, const std::string& out) {
         const Run e = run_accel(dir, "eval -q " + quoted(dir / "m.h5") + " --noise-budget --light 0.001 --chips 2 " + sets + " -o " + quoted(dir / out));
         INFO(e.err);
@@ -650,15 +653,15 @@ TEST_CASE("eval --noise-budget with auto-ranging takes the gain the chip ranges 
         return std::get<std::vector<double>>(table[1].values);
     };
     const std::vector<double> ranged = rms("--set eac.conversion_gain=auto", "auto.h5");
-    const std::vector<double> highest = rms("--set eac.gain_setting=0", "g0.h5");
-    const std::vector<double> lowest = rms("--set eac.gain_setting=2", "g2.h5");
+    const std::vector<double> highest = rms("--set eac.conversion_gain=fixed --set eac.gain_setting=0", "g0.h5");
+    const std::vector<double> lowest = rms("--set eac.conversion_gain=fixed --set eac.gain_setting=2", "g2.h5");
     CHECK(ranged == highest);
     CHECK(ranged != lowest);
 }
 
 TEST_CASE("eval --noise-budget writes every noise term of the read-out beside the signal", "[cli]") {
     TempDir dir;
-    REQUIRE(train(dir, "m.h5", "").exit_code == 0);
+    REQUIRE(train(dir, "m.h5", first_model).exit_code == 0);
     const Run e = run_accel(dir, "eval " + quoted(dir / "m.h5") + " --noise-budget --set eac.offset_calibration=none -o " + quoted(dir / "e.h5"));
     INFO(e.err);
     REQUIRE(e.exit_code == 0);

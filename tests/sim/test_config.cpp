@@ -329,9 +329,13 @@ TEST_CASE("Malformed sources are rejected naming the file or override", "[unit][
 
 TEST_CASE("A line capacitance of 0 comes from the layout and the gain setting, an offset of -1 from Pelgrom's law", "[unit][config]") {
     const auto run = [](std::vector<std::string> sets) { return describe_run(load("accel-2023", std::nullopt, std::move(sets))); };
-    // The fixed values as before.
-    CHECK(run({}).compute_array.line_capacitance_F == 20000.0 * 1e-15);
-    CHECK(run({}).compute_array.comparator_offset_sigma_V == 1.0 * 1e-3);
+    // The defaults are the layout's and Pelgrom's; the fixed values of the chip as first modelled remain.
+    CHECK(run({}).compute_array.line_capacitance_F == Approx(7.904e-12 + 12e-12).epsilon(1e-12));
+    CHECK(run({}).compute_array.comparator_offset_sigma_V == Approx(2.5e-3).epsilon(1e-12));
+    CHECK(run({}).compute_array.auto_range);
+    CHECK(run({}).compute_array.auto_zero);
+    CHECK(run({"eac.line_capacitance_fF=20000", "eac.conversion_gain=fixed"}).compute_array.line_capacitance_F == 20000.0 * 1e-15);
+    CHECK(run({"eac.comparator_offset_mV=1"}).compute_array.comparator_offset_sigma_V == 1.0 * 1e-3);
     // 32×32 photodiodes at 35 µm: 36.96 mm of wire at 0.2 fF/µm and 1024 switches of 0.5 fF,
     // 7.904 pF, plus the capacitor of the setting; the energy model uses the same value.
     const RunDescription lowest_gain = run({"eac.line_capacitance_fF=0"});
