@@ -4,6 +4,13 @@
 #include <stdexcept>
 
 namespace accel::models {
+
+optics::PropagationGeometry OpticalStageSpec::gap(int layer) const {
+    const auto l = static_cast<std::size_t>(layer);
+    optics::PropagationGeometry g{grid, wavelength_m, distances_m.at(l), pad_px, band_limit};
+    if (!slabs.empty()) g.slabs = slabs.at(l);
+    return g;
+}
 namespace {
 
 // Written out: std::complex's operator* handles inf/NaN (Annex G) through a library call.
@@ -17,8 +24,10 @@ std::complex<Real> multiply(std::complex<Real> a, std::complex<Real> b) {
 template <class Real>
 OpticalStage<Real>::OpticalStage(const OpticalStageSpec& spec, optics::PropagationCache<Real>& cache) : spec_(spec) {
     if (spec.distances_m.empty()) throw std::invalid_argument("optical stage needs at least one mask");
-    for (double z : spec.distances_m)
-        propagators_.emplace_back(optics::PropagationGeometry{spec.grid, spec.wavelength_m, z, spec.pad_px, spec.band_limit}, cache, 1);
+    if (!spec.slabs.empty() && spec.slabs.size() != spec.distances_m.size())
+        throw std::invalid_argument("optical stage: slabs are given for " + std::to_string(spec.slabs.size()) + " gaps, the stage has " +
+                                    std::to_string(spec.distances_m.size()));
+    for (int l = 0; l < static_cast<int>(spec.distances_m.size()); ++l) propagators_.emplace_back(spec.gap(l), cache, 1);
     if (spec.input_distance_m < 0.0) throw std::invalid_argument("optical stage: the input distance must be ≥ 0");
     if (spec.input_distance_m > 0.0)
         input_propagator_.emplace(optics::PropagationGeometry{spec.grid, spec.wavelength_m, spec.input_distance_m, spec.pad_px, spec.band_limit},

@@ -30,6 +30,12 @@ struct OpticalStageSpec {
     double input_distance_m = 0.0;     // input plane to the first mask; 0: the input lies on it
     int pad_px = -1;
     bool band_limit = true;
+    // Homogeneous slabs in the gap after each mask (a glass plate before the sensor); empty,
+    // or one list per entry of distances_m, each within its gap.
+    std::vector<std::vector<optics::Slab>> slabs;
+
+    // The propagation of gap `layer` (after mask `layer`).
+    [[nodiscard]] optics::PropagationGeometry gap(int layer) const;
 };
 
 template <class Real>

@@ -34,9 +34,38 @@ void multiply(std::complex<Real>* a, const std::complex<Real>* h, int count, Rea
 
 }  // namespace
 
+double PropagationGeometry::vacuum_thickness_m() const {
+    double slab_m = 0.0;
+    for (const Slab& s : slabs) slab_m += s.thickness_m;
+    return slabs.empty() ? distance_m : std::max(0.0, distance_m - slab_m);
+}
+
 double PropagationGeometry::band_limit_per_m() const {
-    const double ratio = 2.0 * distance_m / padded_width_m();
-    return 1.0 / (wavelength_m * std::sqrt(ratio * ratio + 1.0));
+    if (slabs.empty()) {
+        const double ratio = 2.0 * distance_m / padded_width_m();
+        return 1.0 / (wavelength_m * std::sqrt(ratio * ratio + 1.0));
+    }
+    // The walk-off Σ t·f/sqrt(k² − f²) (k = n/λ) grows monotonically in f up to the smallest
+    // k, where it diverges: bisect for the f at which it reaches L/2.
+    std::vector<Slab> layers = slabs;
+    layers.push_back({vacuum_thickness_m(), 1.0});
+    double k_min = 1.0 / wavelength_m;
+    for (const Slab& s : layers)
+        if (s.thickness_m > 0.0) k_min = std::min(k_min, s.refractive_index / wavelength_m);
+    const auto walk_off = [&](double f) {
+        double w = 0.0;
+        for (const Slab& s : layers) {
+            const double k = s.refractive_index / wavelength_m;
+            if (s.thickness_m > 0.0) w += s.thickness_m * f / std::sqrt(k * k - f * f);
+        }
+        return w;
+    };
+    double lo = 0.0, hi = k_min;
+    for (int i = 0; i < 200 && hi - lo > 1e-15 * k_min; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (walk_off(mid) <= 0.5 * padded_width_m() ? lo : hi) = mid;
+    }
+    return lo;
 }
 
 void validate(const PropagationGeometry& g) {
@@ -45,6 +74,16 @@ void validate(const PropagationGeometry& g) {
         throw std::invalid_argument("wavelength must be in (0, 1e-3] m, got " + core::shortest_text(g.wavelength_m));
     if (!std::isfinite(g.distance_m) || !(g.distance_m > 0.0))
         throw std::invalid_argument("propagation distance must be finite and > 0 m, got " + core::shortest_text(g.distance_m));
+    double slab_m = 0.0;
+    for (const Slab& s : g.slabs) {
+        if (!std::isfinite(s.thickness_m) || !(s.thickness_m >= 0.0))
+            throw std::invalid_argument("slab thickness must be finite and ≥ 0 m, got " + core::shortest_text(s.thickness_m));
+        if (!std::isfinite(s.refractive_index) || !(s.refractive_index >= 1.0) || s.refractive_index > 10.0)
+            throw std::invalid_argument("slab refractive index must be in [1, 10], got " + core::shortest_text(s.refractive_index));
+        slab_m += s.thickness_m;
+    }
+    if (slab_m > g.distance_m * (1.0 + 1e-12))
+        throw std::invalid_argument("slabs of " + core::shortest_text(slab_m) + " m do not fit in a gap of " + core::shortest_text(g.distance_m) + " m");
     if (g.pad_px < -1) throw std::invalid_argument("padding must be ≥ 0 pixels per side, got " + std::to_string(g.pad_px));
     if (g.padded_n() > max_padded_grid_px)
         throw std::invalid_argument("padded grid of " + std::to_string(g.padded_n()) + " pixels per side exceeds " +
@@ -62,10 +101,21 @@ TransferFunction<Real> band_limited_transfer(const PropagationGeometry& g) {
     const double lambda = g.wavelength_m;
     const double f_lim = g.band_limit_per_m();
     const double scale = 1.0 / (static_cast<double>(m) * m);
-    // k·z is large (≈10⁶ rad at 0.1 m); split it as k·z·sqrt(1−s) = k·z − k·z·s/(1+sqrt(1−s))
-    // and reduce each part modulo 2π so the small angular term keeps its precision.
-    const double kz = 2.0 * std::numbers::pi * g.distance_m / lambda;
-    const double carrier = std::fmod(kz, 2.0 * std::numbers::pi);
+    // The layers of the gap: vacuum first (the whole gap without slabs), then each slab.
+    struct Layer {
+        double index, kz, carrier;
+    };
+    std::vector<Layer> layers;
+    const double vacuum_m = g.vacuum_thickness_m();
+    std::vector<Slab> all{{vacuum_m, 1.0}};
+    all.insert(all.end(), g.slabs.begin(), g.slabs.end());
+    for (const Slab& s : all) {
+        if (!(s.thickness_m > 0.0)) continue;
+        // k·z is large (≈10⁶ rad at 0.1 m); split it as k·z·sqrt(1−s) = k·z − k·z·s/(1+sqrt(1−s))
+        // and reduce each part modulo 2π so the small angular term keeps its precision.
+        const double kz = 2.0 * std::numbers::pi * s.thickness_m * s.refractive_index / lambda;
+        layers.push_back({s.refractive_index, kz, std::fmod(kz, 2.0 * std::numbers::pi)});
+    }
     tf.h_scaled.assign(static_cast<std::size_t>(m) * m, std::complex<Real>(0));
     for (int jx = 0; jx < m; ++jx) {
         const double fx = fft_frequency(jx, m, width);
@@ -73,10 +123,20 @@ TransferFunction<Real> band_limited_transfer(const PropagationGeometry& g) {
         for (int iy = 0; iy < m; ++iy) {
             const double fy = fft_frequency(iy, m, width);
             if (g.band_limit && std::abs(fy) > f_lim) continue;
-            const double s = lambda * lambda * (fx * fx + fy * fy);
-            if (s >= 1.0) continue;  // evanescent
-            const double delta = std::fmod(kz * s / (1.0 + std::sqrt(1.0 - s)), 2.0 * std::numbers::pi);
-            const double phase = carrier - delta;
+            const double s0 = lambda * lambda * (fx * fx + fy * fy);
+            double phase = 0.0;
+            bool evanescent = false;
+            for (std::size_t l = 0; l < layers.size(); ++l) {
+                const Layer& layer = layers[l];
+                const double s = s0 / (layer.index * layer.index);
+                if (s >= 1.0) {
+                    evanescent = true;
+                    break;
+                }
+                const double delta = std::fmod(layer.kz * s / (1.0 + std::sqrt(1.0 - s)), 2.0 * std::numbers::pi);
+                phase = l == 0 ? layer.carrier - delta : phase + (layer.carrier - delta);  // one layer: as without slabs, bit for bit
+            }
+            if (evanescent) continue;
             tf.h_scaled[static_cast<std::size_t>(jx) * m + iy] =
                 std::complex<Real>(static_cast<Real>(scale * std::cos(phase)), static_cast<Real>(scale * std::sin(phase)));
         }

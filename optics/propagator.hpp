@@ -1,6 +1,6 @@
 #pragma once
 // Band-limited angular-spectrum propagation (Matsushima & Shimobaba, Opt. Express 17,
-// 19662, 2009) between parallel planes in free space.
+// 19662, 2009) between parallel planes, in free space or through homogeneous slabs.
 //
 //   U_z = crop( F⁻¹[ H · F[pad(U_0)] ] ),  H(fx,fy) = exp(i·2π·z·sqrt(1/λ² − fx² − fy²))
 //
@@ -8,6 +8,16 @@
 // f_lim = 1/(λ·sqrt((2z/L)² + 1)), L the padded window width; inside the cropped window
 // the result then equals the linear convolution with the band-limited kernel (no
 // wrap-around), provided the padding is at least N/2 per side (padded window ≥ 2N).
+//
+// A gap may hold homogeneous slabs parallel to the planes (a glass plate before the
+// sensor): slab i of thickness t_i and index n_i, the rest of the gap, z − Σt_i, in vacuum
+// (n = 1; air's 1.0003 is neglected). A plane wave's transverse frequency is conserved across
+// each interface, so the transfer functions multiply (and commute, so the slabs' order in the
+// gap does not matter): H = Π_i exp(i·2π·t_i·sqrt(n_i²/λ² − f²)). Fresnel reflection at the
+// interfaces is neglected (3.5 % per face at normal incidence for n = 1.46; an
+// anti-reflection coating is assumed). The band limit follows the same sampling criterion:
+// the kernel's lateral walk-off Σ_i t_i·f/sqrt(n_i²/λ² − f²) stays within L/2, solved for
+// f_lim by bisection (with one layer in vacuum it is the closed form above).
 
 #include <complex>
 #include <map>
@@ -25,6 +35,13 @@ namespace accel::optics {
 // Largest padded grid side the propagator takes (px): 32768² complex doubles are 16 GiB per plane.
 inline constexpr int max_padded_grid_px = 32768;
 
+// A homogeneous layer within a gap.
+struct Slab {
+    double thickness_m = 0;
+    double refractive_index = 1;  // at the propagation's wavelength
+    auto operator<=>(const Slab&) const = default;
+};
+
 // Everything that determines a transfer function.
 struct PropagationGeometry {
     Grid grid;                 // the n×n plane (input and output)
@@ -32,6 +49,9 @@ struct PropagationGeometry {
     double distance_m = 0;     // plane separation, > 0
     int pad_px = -1;           // zero padding per side; −1 means the default n/2 (padded window 2N)
     bool band_limit = true;    // Matsushima–Shimobaba band limit; off only to study aliasing
+    std::vector<Slab> slabs = {};  // within distance_m (their thicknesses sum to at most it); the rest is vacuum
+
+    [[nodiscard]] double vacuum_thickness_m() const;
 
     [[nodiscard]] int padding_px() const { return pad_px < 0 ? (grid.n + 1) / 2 : pad_px; }
     [[nodiscard]] int padded_n() const { return grid.n + 2 * padding_px(); }
@@ -39,7 +59,7 @@ struct PropagationGeometry {
     // f_lim of the band limit, cycles per metre.
     [[nodiscard]] double band_limit_per_m() const;
 
-    auto key() const { return std::make_tuple(grid.n, grid.pitch_m, wavelength_m, distance_m, padding_px(), band_limit); }
+    auto key() const { return std::make_tuple(grid.n, grid.pitch_m, wavelength_m, distance_m, padding_px(), band_limit, slabs); }
 };
 
 // Throws std::invalid_argument naming the bad quantity (distance ≤ 0, non-finite, ...).

@@ -32,6 +32,19 @@ Architecture architecture_of(const Config& c) {
     return a == "d2nn" ? Architecture::d2nn : a == "digital" ? Architecture::digital : Architecture::accel;
 }
 
+// optics.plate_thickness_mm: a plate of index optics.plate_refractive_index in the last gap,
+// before the photodiodes; none with 0.
+std::vector<std::vector<optics::Slab>> slabs_of(const Config& c, const std::vector<double>& distances_m) {
+    const double thickness_mm = c.real("optics.plate_thickness_mm");
+    if (thickness_mm == 0.0 || distances_m.empty()) return {};
+    if (thickness_mm * m_per_mm > distances_m.back())
+        throw InputError("optics.plate_thickness_mm = " + core::general_text(thickness_mm) + " exceeds the last gap, optics.distances_mm = " +
+                         core::general_text(distances_m.back() / m_per_mm));
+    std::vector<std::vector<optics::Slab>> slabs(distances_m.size());
+    slabs.back().push_back({thickness_mm * m_per_mm, c.real("optics.plate_refractive_index")});
+    return slabs;
+}
+
 OpticsDescription optics_of(const Config& c) {
     OpticsDescription o;
     o.stage.grid = {as_int(c.integer("optics.mask_pixels")), c.real("optics.mask_pitch_um") * m_per_um};
@@ -40,6 +53,7 @@ OpticsDescription optics_of(const Config& c) {
     o.stage.input_distance_m = c.real("optics.input_distance_mm") * m_per_mm;
     o.stage.pad_px = as_int(c.integer("optics.padding_px"));
     o.stage.band_limit = c.boolean("optics.band_limit");
+    o.stage.slabs = slabs_of(c, o.stage.distances_m);
     o.input_window_px = as_int(c.integer("optics.input_window_px"));
     o.encoding = c.string("optics.encoding") == "intensity" ? datasets::Encoding::intensity : datasets::Encoding::amplitude;
     o.phase_bits = as_int(c.integer("optics.phase_bits"));
@@ -220,6 +234,7 @@ DataDescription data_of(const Config& c) {
     d.synthetic_test = as_int(c.integer("data.synthetic_test"));
     d.synthetic_classes = as_int(c.integer("data.synthetic_classes"));
     d.train_images = as_int(c.integer("data.train_images"));
+    d.train_first = c.string("data.train_selection") == "first";
     d.test_images = as_int(c.integer("data.test_images"));
     d.validation_fraction = c.real("data.validation_fraction");
     return d;
@@ -378,7 +393,7 @@ std::string_view architecture_name(Architecture a) {
 
 std::vector<optics::PropagationGeometry> OpticsDescription::propagations() const {
     std::vector<optics::PropagationGeometry> out;
-    for (double d : stage.distances_m) out.push_back({stage.grid, stage.wavelength_m, d, stage.pad_px, stage.band_limit});
+    for (int l = 0; l < static_cast<int>(stage.distances_m.size()); ++l) out.push_back(stage.gap(l));
     if (stage.input_distance_m > 0.0) out.push_back({stage.grid, stage.wavelength_m, stage.input_distance_m, stage.pad_px, stage.band_limit});
     return out;
 }

@@ -71,6 +71,7 @@ struct DataDescription {
     std::filesystem::path dir;             // folder of the IDX files (resolved; empty for synthetic)
     int synthetic_train = 0, synthetic_test = 0, synthetic_classes = 0;
     int train_images = 0;                  // 0: the whole training split
+    bool train_first = false;              // the split's first train_images in file order, not a seeded draw
     int test_images = 0;                   // 0: the whole official test split
     double validation_fraction = 0.0;
 };

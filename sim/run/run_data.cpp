@@ -45,8 +45,15 @@ void load_training(const DataDescription& data, std::uint64_t seed, RunData& d) 
     if (data.train_images > full.size())
         throw InputError("data.train_images = " + std::to_string(data.train_images) + " exceeds the " + std::to_string(full.size()) +
                          " training images of " + full.name);
-    if (data.train_images > 0) d.train = datasets::subset(full, seeded_subset(full.size(), data.train_images, seed));
-    else d.train = std::move(full);
+    if (data.train_images > 0 && data.train_first) {
+        std::vector<int> first(static_cast<std::size_t>(data.train_images));
+        std::iota(first.begin(), first.end(), 0);
+        d.train = datasets::subset(full, first);
+    } else if (data.train_images > 0) {
+        d.train = datasets::subset(full, seeded_subset(full.size(), data.train_images, seed));
+    } else {
+        d.train = std::move(full);
+    }
     d.split = datasets::validation_split(d.train, data.validation_fraction, seed);
     if (d.split.train.empty())
         throw InputError("no training images left after holding out data.validation_fraction = " + core::shortest_text(data.validation_fraction) +

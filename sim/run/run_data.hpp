@@ -12,7 +12,7 @@
 namespace accel::sim {
 
 struct RunData {
-    datasets::Dataset train;              // training split (first data.train_images after a seeded shuffle); empty if not loaded
+    datasets::Dataset train;              // training split (data.train_images of them, drawn or first as data.train_selection says); empty if not loaded
     datasets::SplitIndices split;         // indices into `train`: what is trained on, what picks the best epoch
     datasets::Dataset test;               // the official test split, or its first data.test_images
     bool test_is_subset = false;

@@ -30,7 +30,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 std::string data_key(const RunDescription& run) {
     const DataDescription& d = run.data;
     return d.dataset + '\n' + d.dir.string() + '\n' + std::to_string(d.synthetic_train) + ' ' + std::to_string(d.synthetic_test) + ' ' +
-           std::to_string(d.synthetic_classes) + ' ' + std::to_string(d.train_images) + ' ' + std::to_string(d.test_images) + ' ' +
+           std::to_string(d.synthetic_classes) + ' ' + std::to_string(d.train_images) + (d.train_first ? "f " : " ") + std::to_string(d.test_images) + ' ' +
            core::shortest_text(d.validation_fraction) + "\nseed=" + std::to_string(run.seed);
 }
 

@@ -25,6 +25,7 @@
 #include "accel/sim/config/schema.hpp"
 #include "accel/sim/config/text_file.hpp"
 #include "accel/sim/config/toml_text.hpp"
+#include "accel/sim/run/run_data.hpp"
 
 namespace fs = std::filesystem;
 using namespace accel::sim;
@@ -418,4 +419,48 @@ TEST_CASE("The TOML bounds count nesting and values outside strings and comments
     std::string wide = "x = [0";
     for (std::size_t k = 0; k < max_toml_items; ++k) wide += ",0";
     CHECK_THAT(input_error([&] { check_toml_bounds(wide + "]", "f.toml"); }), Contains("holds about 16386 keys and values"));
+}
+
+// The authors' released geometry: one 500×500 mask at 3 µm, 3 mm to the sensor of which the
+// last 0.6 mm are fused silica, MNIST ×16 in a 448-pixel window. A plate thicker than its gap
+// is bad input naming both keys.
+TEST_CASE("accel-2023-released puts a 0.6 mm fused-silica plate in its 3 mm gap", "[unit][config]") {
+    const RunDescription r = describe_run(load("accel-2023-released", std::nullopt, {}));
+    const auto gaps = r.optics.propagations();
+    REQUIRE(gaps.size() == 1);
+    CHECK(gaps[0].grid.n == 500);
+    CHECK(gaps[0].grid.pitch_m == Approx(3e-6).epsilon(1e-12));
+    CHECK(gaps[0].distance_m == Approx(3e-3).epsilon(1e-12));
+    REQUIRE(gaps[0].slabs.size() == 1);
+    CHECK(gaps[0].slabs[0].thickness_m == Approx(0.6e-3).epsilon(1e-12));
+    CHECK(gaps[0].slabs[0].refractive_index == 1.4602);
+    CHECK(gaps[0].vacuum_thickness_m() == Approx(2.4e-3).epsilon(1e-12));
+    CHECK(r.optics.input_window_px == 448);
+    // Without the key no gap holds a plate (every other preset).
+    for (const auto& g : describe_run(load("accel-2023", std::nullopt, {})).optics.propagations()) CHECK(g.slabs.empty());
+    const std::string e = input_error([] { (void)describe_run(load("accel-2023-released", std::nullopt, {"optics.plate_thickness_mm=4"})); });
+    CHECK_THAT(e, Contains("optics.plate_thickness_mm") && Contains("optics.distances_mm"));
+}
+
+// The authors' anchors name the first 2,000 training images; the default draws N with the
+// seed. Both from the synthetic set, whose split is fixed.
+TEST_CASE("data.train_selection = first takes the training split's first N images in file order", "[unit][config]") {
+    const RunDescription first = describe_run(load("synthetic-quick", std::nullopt, {"data.train_images=50", "data.train_selection=\"first\""}));
+    const RunDescription drawn = describe_run(load("synthetic-quick", std::nullopt, {"data.train_images=50"}));
+    CHECK(first.data.train_first);
+    CHECK_FALSE(drawn.data.train_first);
+    CHECK(describe_run(load("accel-2023-released", std::nullopt, {})).data.train_first);
+    const RunData f = load_data(first, DataNeeds::train_and_test);
+    const RunData d = load_data(drawn, DataNeeds::train_and_test);
+    REQUIRE(f.train.size() == 50);
+    REQUIRE(d.train.size() == 50);
+    bool first_matches = true, drawn_matches = true;
+    for (int i = 0; i < 50; ++i) {
+        first_matches = first_matches && f.train.source_index_of(i) == i;
+        drawn_matches = drawn_matches && d.train.source_index_of(i) == i;
+    }
+    CHECK(first_matches);
+    CHECK_FALSE(drawn_matches);
+    CHECK_THAT(input_error([] { (void)describe_run(load("synthetic-quick", std::nullopt, {"data.train_selection=\"last\""})); }),
+               Contains("data.train_selection"));
 }
