@@ -46,6 +46,8 @@ const std::vector<Skip> long_running = {
     {"eval accel-mnist-elastic", "evaluates the full accel-2023 MNIST runs of docs/RESULTS.md"},
     {"configs/sweeps/low-light-", "trains, then evaluates 19 light levels x 10 chips: hours"},
     {"eval results/accel-2023-mnist.h5", "evaluates the low-light study's accel-2023 MNIST model (trained 16 min) at several light levels: minutes"},
+    {"eval released.h5", "evaluates the accel-2023-released run of docs/RESULTS.md (trained 15 min) per perturbation with adaptation: minutes"},
+    {"eval results/accel-2023-fashion-10k.h5", "evaluates the low-light study's Fashion-MNIST model (trained 28 min) with adaptation: minutes"},
     {"configs/sweeps/robustness-", "evaluates or trains a full accel-2023 model per point: hours"},
     {"mpirun ", "an MPI launch of a placeholder sweep file (SWEEP.toml); MPI runs are tested in test_cli_sweep.cpp"},
     {"srun ", "a line of the SLURM job script scripts/sweep.sbatch, which runs only under sbatch"},
