@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The benchmarks of this tree against those of an earlier commit, in one sitting: builds
-# accel_bench of COMMIT in a temporary git worktree, then runs both binaries ROUNDS times,
-# alternating which goes first, each with the same filter. Prints, per benchmark, the median
-# real time of each binary over all its repetitions and rounds, and their ratio (this tree
-# over COMMIT: below 1 is faster). Alternating and taking medians over rounds keeps a drift
-# of the machine's speed within the sitting from favouring one side.
+# accel_bench of COMMIT in a temporary git worktree (once: kept in build-bench/), then runs
+# both binaries ROUNDS times, alternating which goes first, each with the same filter. Prints,
+# per benchmark, the median real time of each binary over all its repetitions and rounds, and
+# their ratio (this tree over COMMIT: below 1 is faster). Alternating and taking medians over
+# rounds keeps a drift of the machine's speed within the sitting from favouring one side.
 #
 # Usage: bench/against_commit.sh COMMIT [FILTER] [ROUNDS] [REPETITIONS]
 #   FILTER: a Google Benchmark regex (default: the d2nn workloads, the accel propagations
@@ -22,10 +22,17 @@ cmake --build build -j"$(nproc)" --target accel_bench >/dev/null
 work=$(mktemp -d)
 cleanup() { git worktree remove --force "$work/tree" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-git worktree add --detach "$work/tree" "$commit" >/dev/null 2>&1
-cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 &&
-  cmake --build "$work/build" -j"$(nproc)" --target accel_bench >>"$work/build.log" 2>&1 ||
-  { cat "$work/build.log" >&2; echo "against_commit: accel_bench of $commit did not build" >&2; exit 1; }
+# COMMIT's accel_bench is built once and kept in build-bench/<commit>/ (ignored by git), so a
+# second sitting against the same commit does not pay for the build again.
+old_bench="build-bench/$commit/accel_bench"
+if [[ ! -x $old_bench ]]; then
+  git worktree add --detach "$work/tree" "$commit" >/dev/null 2>&1
+  cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 &&
+    cmake --build "$work/build" -j"$(nproc)" --target accel_bench >>"$work/build.log" 2>&1 ||
+    { cat "$work/build.log" >&2; echo "against_commit: accel_bench of $commit did not build" >&2; exit 1; }
+  mkdir -p "build-bench/$commit"
+  cp "$work/build/accel_bench" "$old_bench.tmp" && mv "$old_bench.tmp" "$old_bench"
+fi
 
 run() {  # run BINARY OUTPUT
   OMP_PROC_BIND=true "$1" --benchmark_filter="$filter" --benchmark_repetitions="$reps" \
@@ -33,9 +40,9 @@ run() {  # run BINARY OUTPUT
 }
 for ((r = 0; r < rounds; ++r)); do
   if ((r % 2 == 0)); then
-    run build/accel_bench "$work/new-$r.json"; run "$work/build/accel_bench" "$work/old-$r.json"
+    run build/accel_bench "$work/new-$r.json"; run "$old_bench" "$work/old-$r.json"
   else
-    run "$work/build/accel_bench" "$work/old-$r.json"; run build/accel_bench "$work/new-$r.json"
+    run "$old_bench" "$work/old-$r.json"; run build/accel_bench "$work/new-$r.json"
   fi
 done
 
